@@ -1,0 +1,278 @@
+//! Importing files: read, validate, place, store in batches (one transaction
+//! each), then index what changed and commit the index last.
+
+use std::collections::HashMap;
+use std::io::BufReader;
+use std::path::Path;
+
+use serde::Serialize;
+use tsunagu_index::IndexDoc;
+use tsunagu_ingest::{CsvEncoding, FileFormat, IngestError, SourceLine, read_csv, read_jsonl};
+use tsunagu_store::{RecordWrite, WriteEffect};
+
+use crate::{Directory, EngineError};
+
+/// Records per store transaction.
+const BATCH: usize = 2_000;
+
+#[derive(Debug, Clone, Copy)]
+pub struct ImportOptions {
+    /// Overrides detection by extension.
+    pub format: Option<FileFormat>,
+    pub encoding: CsvEncoding,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            format: None,
+            encoding: CsvEncoding::Detect,
+        }
+    }
+}
+
+/// Reports progress to whoever shows it (a progress bar on a terminal).
+pub trait ImportProgress {
+    fn begin(&self, _source: &str, _total_bytes: Option<u64>) {}
+    fn advance_bytes(&self, _bytes: u64) {}
+    fn finish(&self) {}
+}
+
+/// Shows nothing.
+pub struct NoProgress;
+impl ImportProgress for NoProgress {}
+
+/// One rejected record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    pub file: String,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Keys at fault (empty when the line could not be read at all).
+    pub fields: Vec<String>,
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+/// A record whose `id` appeared earlier in the same file (the later wins).
+#[derive(Debug, Clone, Serialize)]
+pub struct Duplicate {
+    pub id: String,
+    pub line: usize,
+    pub earlier_line: usize,
+}
+
+/// What an import of one file did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    /// Good records (new, replacing, or identical to what was stored).
+    pub accepted: u64,
+    pub inserted: u64,
+    pub replaced: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub rejections: Vec<Rejection>,
+    pub duplicates: Vec<Duplicate>,
+    /// A problem with the file as a whole (unreadable, empty, bad header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_error: Option<FileError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileError {
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+impl ImportReport {
+    /// Whether the import should end with a non-zero exit status.
+    pub fn failed(&self) -> bool {
+        self.rejected > 0 || self.file_error.is_some()
+    }
+}
+
+impl Directory {
+    /// Imports one file. Errors that stop the file are in the report's
+    /// `file_error`; an `Err` means the store or index itself failed.
+    pub fn import_file(
+        &mut self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &dyn ImportProgress,
+    ) -> Result<ImportReport, EngineError> {
+        let name = path.display().to_string();
+        let format = match options.format.or_else(|| FileFormat::from_path(path)) {
+            Some(f) => f,
+            None => {
+                return Err(EngineError::UnknownFormat {
+                    path: path.to_path_buf(),
+                });
+            }
+        };
+        let io_error = |source| IngestError::Io {
+            path: name.clone(),
+            source,
+        };
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return Ok(file_failure(&name, io_error(e))),
+        };
+        let size = file.metadata().ok().map(|m| m.len());
+        progress.begin(&name, size);
+        let report = match format {
+            FileFormat::JsonLines => {
+                let reader = ProgressReader {
+                    inner: BufReader::with_capacity(1 << 16, file),
+                    progress,
+                };
+                self.import_lines(&name, read_jsonl(BufReader::new(reader), &name))?
+            }
+            FileFormat::Csv => {
+                let bytes = match std::fs::read(path) {
+                    Ok(b) => b,
+                    Err(e) => return Ok(file_failure(&name, io_error(e))),
+                };
+                progress.advance_bytes(bytes.len() as u64);
+                match read_csv(&bytes, options.encoding) {
+                    Ok(lines) => self.import_lines(&name, lines.into_iter().map(Ok))?,
+                    Err(e) => file_failure(&name, e),
+                }
+            }
+        };
+        progress.finish();
+        Ok(report)
+    }
+
+    /// Imports records as read by one of the readers.
+    pub fn import_lines(
+        &mut self,
+        source: &str,
+        lines: impl Iterator<Item = Result<SourceLine, IngestError>>,
+    ) -> Result<ImportReport, EngineError> {
+        let mut report = ImportReport {
+            file: source.to_string(),
+            ..ImportReport::default()
+        };
+        let mut writer = self.index.writer()?;
+        let mut batch: Vec<RecordWrite> = Vec::with_capacity(BATCH);
+        let mut first_line: HashMap<String, usize> = HashMap::new();
+        let mut seen_any = false;
+        for item in lines {
+            let line = match item {
+                Ok(line) => line,
+                Err(e) => {
+                    report.file_error = Some(FileError {
+                        message_ja: e.message_ja(),
+                        message_en: e.to_string(),
+                    });
+                    break;
+                }
+            };
+            seen_any = true;
+            match line.outcome {
+                Err(e) => {
+                    report.rejected += 1;
+                    report.rejections.push(Rejection {
+                        file: source.to_string(),
+                        line: line.line,
+                        id: line.id,
+                        fields: e.fields(),
+                        message_ja: e.message_ja(),
+                        message_en: e.to_string(),
+                    });
+                }
+                Ok(record) => {
+                    if let Some(earlier) = first_line.insert(record.id.clone(), line.line) {
+                        report.duplicates.push(Duplicate {
+                            id: record.id.clone(),
+                            line: line.line,
+                            earlier_line: earlier,
+                        });
+                    }
+                    let ward = tsunagu_geo::ward_of_record(&record);
+                    batch.push(RecordWrite { record, ward });
+                    if batch.len() >= BATCH {
+                        flush(&mut self.store, &mut batch, &mut writer, &mut report)?;
+                    }
+                }
+            }
+        }
+        flush(&mut self.store, &mut batch, &mut writer, &mut report)?;
+        writer.commit(self.store.max_seq()?)?;
+        if !seen_any && report.file_error.is_none() {
+            report.file_error = Some(FileError {
+                message_ja: "ファイルにレコードがありません".into(),
+                message_en: "the file holds no records".into(),
+            });
+        }
+        self.store.log_import(
+            source,
+            [
+                report.accepted,
+                report.inserted,
+                report.replaced,
+                report.unchanged,
+                report.rejected,
+            ],
+        )?;
+        Ok(report)
+    }
+}
+
+/// Stores a batch (one transaction), then hands what changed to the index
+/// writer. The index is committed by the caller after the last batch.
+fn flush(
+    store: &mut tsunagu_store::Store,
+    batch: &mut Vec<RecordWrite>,
+    writer: &mut tsunagu_index::IndexWriterHandle<'_>,
+    report: &mut ImportReport,
+) -> Result<(), EngineError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let effects = store.write_batch(batch)?;
+    for (w, effect) in batch.iter().zip(effects) {
+        report.accepted += 1;
+        match effect {
+            WriteEffect::Inserted => report.inserted += 1,
+            WriteEffect::Replaced => report.replaced += 1,
+            WriteEffect::Unchanged => {
+                report.unchanged += 1;
+                continue;
+            }
+        }
+        writer.upsert(IndexDoc {
+            record: &w.record,
+            ward: w.ward,
+        })?;
+    }
+    batch.clear();
+    Ok(())
+}
+
+fn file_failure(name: &str, e: IngestError) -> ImportReport {
+    ImportReport {
+        file: name.to_string(),
+        file_error: Some(FileError {
+            message_ja: e.message_ja(),
+            message_en: e.to_string(),
+        }),
+        ..ImportReport::default()
+    }
+}
+
+/// Counts bytes as the reader consumes them.
+struct ProgressReader<'a, R> {
+    inner: R,
+    progress: &'a dyn ImportProgress,
+}
+
+impl<R: std::io::Read> std::io::Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance_bytes(n as u64);
+        Ok(n)
+    }
+}

@@ -1,0 +1,77 @@
+//! Search with hydration: the index finds ids, the store supplies records,
+//! and `Audience::project` decides what of each the caller may see.
+
+use serde::Serialize;
+use tsunagu_index::{FacetCount, SearchQuery};
+use tsunagu_model::{Category, Kind, Record};
+
+use crate::{Directory, EngineError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResult {
+    pub id: String,
+    pub name: String,
+    pub kind: Kind,
+    pub categories: Vec<Category>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ward: Option<String>,
+    pub score: f32,
+    /// HTML-escaped excerpt with matches in `<mark>…</mark>`.
+    pub snippet: String,
+    /// The record as the audience may see it.
+    pub record: Record,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Facets {
+    pub category: Vec<FacetCount>,
+    pub ward: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub results: Vec<SearchResult>,
+    pub facets: Facets,
+    /// True when no record matched most of the words and fewer were required.
+    pub relaxed: bool,
+}
+
+impl Directory {
+    pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, EngineError> {
+        let outcome = self.index.search(query)?;
+        let ids: Vec<String> = outcome.hits.iter().map(|h| h.id.clone()).collect();
+        let stored = self.store.get_many(&ids)?;
+        let mut results = Vec::with_capacity(stored.len());
+        for (hit, s) in outcome.hits.iter().zip(stored) {
+            // The index already filtered by audience; projecting again here is
+            // what guarantees no internal field leaves, whatever the index says.
+            let Some(record) = query.audience.project(&s.record) else {
+                tracing::error!(id = %s.record.id, "index returned a record the audience may not see");
+                continue;
+            };
+            let snippet = outcome
+                .snippets
+                .snippet(&record.name, record.description.as_deref().unwrap_or(""));
+            results.push(SearchResult {
+                id: record.id.clone(),
+                name: record.name.clone(),
+                kind: record.kind,
+                categories: record.categories.clone(),
+                ward: s.ward.map(|w| w.name().to_string()),
+                score: hit.score,
+                snippet,
+                record,
+            });
+        }
+        Ok(SearchResults {
+            total: outcome.total,
+            results,
+            facets: Facets {
+                category: outcome.facets_category,
+                ward: outcome.facets_ward,
+            },
+            relaxed: outcome.relaxed,
+        })
+    }
+}

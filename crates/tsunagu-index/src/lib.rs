@@ -1,0 +1,18 @@
+//! The search index, derived from the store and rebuildable from it.
+//!
+//! * [`schema`]: every tantivy field name lives here and nowhere else.
+//! * [`tokenizer`]: the adapter from [`tsunagu_text::Analyzer`] to tantivy,
+//!   registered on every open (tantivy does not persist tokenizers).
+//! * [`SearchIndex`]: open/create, apply changes with the store sequence
+//!   number in the commit payload, and search.
+
+pub mod error;
+pub mod schema;
+pub mod search;
+pub mod tokenizer;
+
+mod index;
+
+pub use error::IndexError;
+pub use index::{IndexDoc, IndexWriterHandle, SearchIndex};
+pub use search::{FacetCount, IndexHit, SearchOutcome, SearchQuery, Snippets};

@@ -1,0 +1,287 @@
+//! Query building and search.
+//!
+//! A query is split into concepts (a word, or a synonym phrase), each with
+//! every spelling that should match it. A concept matches a document when any
+//! spelling appears in any text field (best field counts fully, others with a
+//! tie-breaker), or when its reading appears in the reading field. Documents
+//! must match most concepts (all but a third); if none do, at least half.
+//! BM25 sums over concepts, so a document matching every word ranks first.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use serde::Serialize;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::{AggregationResult, BucketResult};
+use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{TantivyDocument, Term};
+use tsunagu_model::{Audience, Category, Feature, Kind, Ward};
+use tsunagu_text::analyzer::QueryConcept;
+
+use crate::error::IndexError;
+use crate::index::SearchIndex;
+use crate::schema::{CATEGORY_FIELD, Fields, WARD_FIELD};
+
+/// What to search for. Filters combine with AND; several values of one
+/// filter combine with OR, except features, which must all be present.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub kinds: Vec<Kind>,
+    pub categories: Vec<Category>,
+    pub wards: Vec<Ward>,
+    pub features: Vec<Feature>,
+    pub max_fee_yen: Option<u64>,
+    pub include_inactive: bool,
+    pub audience: Audience,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexHit {
+    pub id: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Hits, totals and facets; the caller hydrates hits from the store and asks
+/// [`Snippets`] for highlighted excerpts of the texts it shows.
+pub struct SearchOutcome {
+    pub total: usize,
+    pub hits: Vec<IndexHit>,
+    pub facets_category: Vec<FacetCount>,
+    pub facets_ward: Vec<FacetCount>,
+    /// The concepts the query was analysed into (for explanations).
+    pub concepts: Vec<QueryConcept>,
+    /// True when no document matched most words and the query was relaxed.
+    pub relaxed: bool,
+    pub snippets: Snippets,
+}
+
+/// Makes highlighted excerpts for one search.
+pub struct Snippets {
+    description: SnippetGenerator,
+    name: SnippetGenerator,
+}
+
+/// Highlight markers; the text between them is HTML-escaped by tantivy.
+pub const MARK_OPEN: &str = "<mark>";
+pub const MARK_CLOSE: &str = "</mark>";
+
+impl Snippets {
+    /// An HTML-safe excerpt of `description` (or of `name` when the
+    /// description has no match) with matches in `<mark>`.
+    pub fn snippet(&self, name: &str, description: &str) -> String {
+        let mut s = self.description.snippet(description);
+        if s.highlighted().is_empty() {
+            let n = self.name.snippet(name);
+            if !n.highlighted().is_empty() {
+                s = n;
+            }
+        }
+        s.set_snippet_prefix_postfix(MARK_OPEN, MARK_CLOSE);
+        s.to_html()
+    }
+}
+
+const SNIPPET_CHARS: usize = 120;
+/// Weight of a synonym relative to the word the user typed.
+const SYNONYM_WEIGHT: f32 = 0.8;
+/// How much the other fields add when the best field already matched.
+const TIE_BREAKER: f32 = 0.2;
+/// Words of a phrase may be this many positions apart (particles between).
+const PHRASE_SLOP: u32 = 3;
+
+impl SearchIndex {
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchOutcome, IndexError> {
+        let concepts = self.analyzer.query_concepts(&q.text)?;
+        if concepts.is_empty() {
+            return Err(IndexError::EmptyQuery);
+        }
+        let f = &self.fields;
+        let concept_queries: Vec<Box<dyn Query>> =
+            concepts.iter().map(|c| concept_query(f, c)).collect();
+        let n = concept_queries.len();
+        let strict = n - n / 3;
+        let filters = filter_clauses(f, q);
+        let searcher = self.reader.searcher();
+        let limit = q.limit.max(1);
+
+        let mut relaxed = false;
+        let mut query = build(&concept_queries, strict, &filters);
+        let mut total = searcher.search(&query, &Count)?;
+        let lenient = n.div_ceil(2);
+        if total == 0 && lenient < strict {
+            relaxed = true;
+            query = build(&concept_queries, lenient, &filters);
+            total = searcher.search(&query, &Count)?;
+        }
+
+        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
+            "category": { "terms": { "field": CATEGORY_FIELD, "size": 64 } },
+            "ward": { "terms": { "field": WARD_FIELD, "size": 16 } }
+        }))
+        .map_err(|e| IndexError::Facets(e.to_string()))?;
+        let agg_collector =
+            AggregationCollector::from_aggs(aggs, AggregationLimitsGuard::default());
+        let top = TopDocs::with_limit(limit).and_offset(q.offset);
+        let (top_docs, agg_results) = searcher.search(&query, &(top, agg_collector))?;
+
+        let mut hits = Vec::with_capacity(top_docs.len());
+        for (score, address) in top_docs {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()) {
+                hits.push(IndexHit {
+                    id: id.to_string(),
+                    score,
+                });
+            }
+        }
+        let mut facets = agg_results.0;
+        let facets_category = buckets(facets.remove("category"));
+        let facets_ward = buckets(facets.remove("ward"));
+
+        let mut description = SnippetGenerator::create(&searcher, &query, f.description)?;
+        description.set_max_num_chars(SNIPPET_CHARS);
+        let mut name = SnippetGenerator::create(&searcher, &query, f.name)?;
+        name.set_max_num_chars(SNIPPET_CHARS);
+
+        Ok(SearchOutcome {
+            total,
+            hits,
+            facets_category,
+            facets_ward,
+            concepts,
+            relaxed,
+            snippets: Snippets { description, name },
+        })
+    }
+}
+
+fn buckets(result: Option<AggregationResult>) -> Vec<FacetCount> {
+    let Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) = result else {
+        return Vec::new();
+    };
+    let mut out: Vec<FacetCount> = buckets
+        .into_iter()
+        .map(|b| FacetCount {
+            value: b.key.to_string(),
+            count: b.doc_count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    out
+}
+
+fn build(concepts: &[Box<dyn Query>], required: usize, filters: &[Box<dyn Query>]) -> BooleanQuery {
+    let text = BooleanQuery::with_minimum_required_clauses(
+        concepts
+            .iter()
+            .map(|c| (Occur::Should, c.box_clone()))
+            .collect(),
+        required,
+    );
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(text))];
+    for filter in filters {
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
+        ));
+    }
+    BooleanQuery::new(clauses)
+}
+
+fn term_or_phrase(field: Field, terms: &[String]) -> Option<Box<dyn Query>> {
+    match terms {
+        [] => None,
+        [one] => Some(Box::new(TermQuery::new(
+            Term::from_field_text(field, one),
+            IndexRecordOption::WithFreqs,
+        ))),
+        many => Some(Box::new(PhraseQuery::new_with_offset_and_slop(
+            many.iter()
+                .enumerate()
+                .map(|(i, t)| (i, Term::from_field_text(field, t)))
+                .collect(),
+            PHRASE_SLOP,
+        ))),
+    }
+}
+
+fn concept_query(f: &Fields, concept: &QueryConcept) -> Box<dyn Query> {
+    let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+    for tf in f.text_fields() {
+        for (i, alt) in concept.alternatives.iter().enumerate() {
+            // The first alternative is the user's own wording.
+            let weight = if i == 0 { 1.0 } else { SYNONYM_WEIGHT };
+            if let Some(q) = term_or_phrase(tf.field, alt) {
+                disjuncts.push(Box::new(BoostQuery::new(q, tf.boost * weight)));
+            }
+        }
+    }
+    for reading in &concept.readings {
+        if let Some(q) = term_or_phrase(f.reading, reading) {
+            disjuncts.push(Box::new(BoostQuery::new(q, Fields::READING_BOOST)));
+        }
+    }
+    Box::new(DisjunctionMaxQuery::with_tie_breaker(
+        disjuncts,
+        TIE_BREAKER,
+    ))
+}
+
+fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> Option<Box<dyn Query>> {
+    let terms: Vec<Term> = values
+        .into_iter()
+        .map(|v| Term::from_field_text(field, &v))
+        .collect();
+    match terms.len() {
+        0 => None,
+        _ => Some(Box::new(BooleanQuery::new_multiterms_query(terms))),
+    }
+}
+
+fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Box<dyn Query>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    if q.audience == Audience::Public {
+        out.extend(any_of(f.visibility, ["public".to_string()]));
+    }
+    if !q.include_inactive {
+        out.extend(any_of(f.status, ["active".to_string()]));
+    }
+    out.extend(any_of(f.kind, q.kinds.iter().map(|k| k.code().to_string())));
+    out.extend(any_of(
+        f.category,
+        q.categories.iter().map(|c| c.code().to_string()),
+    ));
+    out.extend(any_of(f.ward, q.wards.iter().map(|w| w.name().to_string())));
+    for feature in &q.features {
+        out.extend(any_of(f.feature, [feature.code().to_string()]));
+    }
+    if let Some(max) = q.max_fee_yen {
+        let max = i64::try_from(max).unwrap_or(i64::MAX);
+        out.push(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_i64(f.fee, -1)),
+            Bound::Included(Term::from_field_i64(f.fee, max)),
+        )));
+    }
+    out
+}
+
+/// Groups facet counts by value for callers that want a map.
+pub fn facet_map(facets: &[FacetCount]) -> BTreeMap<String, u64> {
+    facets.iter().map(|f| (f.value.clone(), f.count)).collect()
+}

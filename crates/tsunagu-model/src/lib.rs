@@ -1,0 +1,19 @@
+//! Domain types shared by every tsunagu crate: the resource record of
+//! `spec/records.md`, its code tables, validation, and the one place where the
+//! public/internal split is decided ([`audience`]).
+//!
+//! This crate does no I/O; parsers of files live in `tsunagu-ingest`.
+
+pub mod audience;
+pub mod codes;
+pub mod error;
+pub mod record;
+pub mod validate;
+pub mod ward;
+
+pub use audience::Audience;
+pub use codes::{Category, Feature, Kind, OrgType, Status, Visibility, Weekday};
+pub use error::{FieldError, FieldErrorKind};
+pub use record::{Contact, Organizer, Record, ScheduleSlot, TimeOfDay};
+pub use validate::record_from_json;
+pub use ward::Ward;

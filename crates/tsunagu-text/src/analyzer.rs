@@ -1,0 +1,419 @@
+//! The Japanese analyzer: normalise, segment with lindera (IPADIC + our user
+//! dictionary), keep the content words, and give each its folded surface,
+//! base form and reading.
+//!
+//! Index and query go through the same [`Analyzer::content_tokens`], which is
+//! what makes ゴミ/ごみ (folding), 捨てる/捨て (base form) and 買い物/買物 or
+//! ごみ/塵 (reading) meet. Synonym expansion happens only on the query side
+//! ([`Analyzer::query_concepts`]), so changing `synonyms.tsv` needs no reindex.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use lindera::dictionary::Dictionary;
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+use lindera_dictionary::builder::DictionaryBuilder;
+
+use crate::error::TextError;
+use crate::lexicon::Lexicon;
+use crate::normalize::{fold_kana, is_kana, normalize};
+use crate::system_dictionary::{self, DictionaryLocation, ipadic_metadata};
+
+/// Which kind of term a token contributes to the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermRole {
+    /// The folded surface and base form: matched with full weight.
+    Surface,
+    /// The hiragana reading: matched with a lower weight.
+    Reading,
+}
+
+/// One token of analysed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    /// The normalised surface as segmented (not kana-folded).
+    pub surface: String,
+    /// The folded surface: the index term.
+    pub term: String,
+    /// The folded base form when it differs from `term` (捨て → 捨てる).
+    pub base: Option<String>,
+    /// The reading in hiragana, when known.
+    pub reading: Option<String>,
+    /// 品詞 and its first subcategory (名詞/一般, 動詞/自立…).
+    pub pos: String,
+    pub pos_sub: String,
+    /// Byte offsets in the ORIGINAL text.
+    pub offset_from: usize,
+    pub offset_to: usize,
+    /// Index among all tokens of the text (content or not).
+    pub position: usize,
+    /// Whether the content filter keeps it for search.
+    pub content: bool,
+    /// A piece of the user-dictionary compound just before it (百歳体操 →
+    /// 百歳 + 体操), indexed so that a part finds the whole; queries skip it.
+    pub is_part: bool,
+}
+
+/// Base forms that carry no meaning for search.
+const STOP_BASES: &[&str] = &[
+    "する",
+    "ある",
+    "いる",
+    "なる",
+    "できる",
+    "れる",
+    "られる",
+    "おる",
+    "いう",
+    "行う",
+    "こと",
+    "もの",
+    "ため",
+    "よう",
+    "ほか",
+    "など",
+    "等",
+    "くださる",
+    "いただく",
+    "です",
+    "ます",
+];
+
+/// Whether IPADIC's part of speech marks a content word.
+fn is_content(pos: &str, sub: &str) -> bool {
+    match pos {
+        "名詞" => !matches!(sub, "非自立" | "代名詞" | "接尾" | "特殊"),
+        "動詞" | "形容詞" => sub == "自立",
+        // Unknown words and user entries without a usable POS.
+        "*" | "" | "未知語" | "UNK" => true,
+        _ => false,
+    }
+}
+
+/// A query word with every alternative spelling that should match it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryConcept {
+    /// What the user wrote (normalised), for messages and highlighting.
+    pub text: String,
+    /// Alternatives; each is a sequence of index terms (a phrase when > 1).
+    pub alternatives: Vec<Vec<String>>,
+    /// Readings of the user's own words, matched against the reading field.
+    pub readings: Vec<Vec<String>>,
+    /// True when the alternatives came from a synonym group.
+    pub expanded: bool,
+}
+
+/// Synonym phrases compiled to term sequences.
+#[derive(Debug, Default)]
+struct SynonymIndex {
+    /// Group → its alternatives as term sequences.
+    groups: Vec<Vec<Vec<String>>>,
+    /// First term of a phrase → (group, alternative) pairs starting with it.
+    by_first: HashMap<String, Vec<(usize, usize)>>,
+}
+
+pub struct Analyzer {
+    segmenter: Segmenter,
+    /// IPADIC alone, to split user-dictionary compounds into their parts.
+    plain: Segmenter,
+    synonyms: SynonymIndex,
+    lexicon: Lexicon,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("lexicon", &self.lexicon.origin)
+            .field("synonym_groups", &self.synonyms.groups.len())
+            .finish()
+    }
+}
+
+impl Analyzer {
+    /// Loads IPADIC (building it on first use) and the given lexicon.
+    pub fn load(location: &DictionaryLocation, lexicon: Lexicon) -> Result<Analyzer, TextError> {
+        let dictionary = system_dictionary::load(location)?;
+        Self::with_dictionary(dictionary, lexicon)
+    }
+
+    /// Loads with the default locations and lexicon resolution.
+    pub fn from_env() -> Result<Analyzer, TextError> {
+        Self::load(&DictionaryLocation::from_env(), Lexicon::locate(None)?)
+    }
+
+    pub fn with_dictionary(
+        dictionary: Dictionary,
+        lexicon: Lexicon,
+    ) -> Result<Analyzer, TextError> {
+        let user = DictionaryBuilder::new(ipadic_metadata()?)
+            .build_user_dict_from_reader(detailed_user_csv(&lexicon).as_bytes())
+            .map_err(|e| TextError::UserDictionary {
+                message: e.to_string(),
+            })?;
+        let plain = Segmenter::new(Mode::Normal, dictionary.clone(), None);
+        let segmenter = Segmenter::new(Mode::Normal, dictionary, Some(user));
+        let mut analyzer = Analyzer {
+            segmenter,
+            plain,
+            synonyms: SynonymIndex::default(),
+            lexicon,
+        };
+        analyzer.synonyms = analyzer.compile_synonyms()?;
+        Ok(analyzer)
+    }
+
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Every token of `text`, content or not.
+    pub fn tokens(&self, text: &str) -> Result<Vec<AnalyzedToken>, TextError> {
+        let normalized = normalize(text);
+        let segment_err = |e: lindera::error::LinderaError| TextError::Segment {
+            message: e.to_string(),
+        };
+        let segmented = self
+            .segmenter
+            .segment(Cow::Borrowed(normalized.text.as_str()))
+            .map_err(segment_err)?;
+        let mut out = Vec::with_capacity(segmented.len());
+        let mut position = 0;
+        for mut token in segmented {
+            let from_user = !token.word_id.is_system() && !token.word_id.is_unknown();
+            let (start, end) = (token.byte_start, token.byte_end);
+            let Some(analyzed) = analyze_token(
+                &mut token,
+                position,
+                normalized.original_offset(start),
+                normalized.original_offset(end),
+            ) else {
+                continue;
+            };
+            position += 1;
+            let surface = analyzed.surface.clone();
+            let whole_is_content = analyzed.content;
+            out.push(analyzed);
+            if !from_user || !whole_is_content {
+                continue;
+            }
+            let parts = self
+                .plain
+                .segment(Cow::Borrowed(surface.as_str()))
+                .map_err(segment_err)?;
+            if parts.len() < 2 {
+                continue;
+            }
+            for mut part in parts {
+                let (ps, pe) = (start + part.byte_start, start + part.byte_end);
+                if let Some(mut p) = analyze_token(
+                    &mut part,
+                    position,
+                    normalized.original_offset(ps),
+                    normalized.original_offset(pe),
+                ) {
+                    p.is_part = true;
+                    if p.content {
+                        out.push(p);
+                        position += 1;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The tokens search uses.
+    pub fn content_tokens(&self, text: &str) -> Result<Vec<AnalyzedToken>, TextError> {
+        let mut tokens = self.tokens(text)?;
+        tokens.retain(|t| t.content);
+        Ok(tokens)
+    }
+
+    /// Index terms of a phrase (used to compile synonyms and keywords).
+    fn phrase_terms(&self, text: &str) -> Result<Vec<String>, TextError> {
+        Ok(self
+            .content_tokens(text)?
+            .into_iter()
+            .map(|t| t.term)
+            .collect())
+    }
+
+    fn compile_synonyms(&self) -> Result<SynonymIndex, TextError> {
+        let mut index = SynonymIndex::default();
+        for group in &self.lexicon.synonyms.groups {
+            let mut alternatives: Vec<Vec<String>> = Vec::new();
+            for term in group {
+                let terms = self.phrase_terms(term)?;
+                if !terms.is_empty() && !alternatives.contains(&terms) {
+                    alternatives.push(terms);
+                }
+            }
+            if alternatives.len() < 2 {
+                continue;
+            }
+            let g = index.groups.len();
+            for (a, alt) in alternatives.iter().enumerate() {
+                index
+                    .by_first
+                    .entry(alt[0].clone())
+                    .or_default()
+                    .push((g, a));
+            }
+            index.groups.push(alternatives);
+        }
+        Ok(index)
+    }
+
+    /// Analyses a query into concepts: each query word (or multi-word synonym
+    /// phrase) with all spellings that should match it.
+    pub fn query_concepts(&self, query: &str) -> Result<Vec<QueryConcept>, TextError> {
+        let mut tokens = self.content_tokens(query)?;
+        tokens.retain(|t| !t.is_part);
+        let mut concepts: Vec<QueryConcept> = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let (len, groups) = self.longest_synonym_at(&tokens[i..]);
+            let span = &tokens[i..i + len.max(1)];
+            let text = span.iter().map(|t| t.surface.as_str()).collect::<String>();
+            let mut alternatives: Vec<Vec<String>> = Vec::new();
+            let mut push = |alt: Vec<String>| {
+                if !alternatives.contains(&alt) {
+                    alternatives.push(alt);
+                }
+            };
+            push(span.iter().map(|t| t.term.clone()).collect());
+            if len <= 1 {
+                if let Some(base) = &tokens[i].base {
+                    push(vec![base.clone()]);
+                }
+            }
+            for &g in &groups {
+                for alt in &self.synonyms.groups[g] {
+                    push(alt.clone());
+                }
+            }
+            let reading: Option<Vec<String>> = span.iter().map(|t| t.reading.clone()).collect();
+            concepts.push(QueryConcept {
+                text,
+                alternatives,
+                readings: reading.into_iter().collect(),
+                expanded: !groups.is_empty(),
+            });
+            i += len.max(1);
+        }
+        Ok(concepts)
+    }
+
+    /// The longest synonym phrase starting at `tokens[0]`: its length in
+    /// tokens and every group that contains it.
+    fn longest_synonym_at(&self, tokens: &[AnalyzedToken]) -> (usize, Vec<usize>) {
+        let Some(first) = tokens.first() else {
+            return (0, Vec::new());
+        };
+        let mut best_len = 0;
+        let mut best_groups: Vec<usize> = Vec::new();
+        let candidates = [Some(&first.term), first.base.as_ref()];
+        for key in candidates.into_iter().flatten() {
+            let Some(entries) = self.synonyms.by_first.get(key) else {
+                continue;
+            };
+            for &(g, a) in entries {
+                let alt = &self.synonyms.groups[g][a];
+                if alt.len() > tokens.len() {
+                    continue;
+                }
+                let matches = alt
+                    .iter()
+                    .zip(tokens)
+                    .all(|(want, tok)| *want == tok.term || tok.base.as_ref() == Some(want));
+                if !matches {
+                    continue;
+                }
+                if alt.len() > best_len {
+                    best_len = alt.len();
+                    best_groups.clear();
+                }
+                if alt.len() == best_len && !best_groups.contains(&g) {
+                    best_groups.push(g);
+                }
+            }
+        }
+        (best_len, best_groups)
+    }
+}
+
+/// IPADIC's context id of 名詞,一般: user words connect to their neighbours
+/// like ordinary nouns. (lindera's simple format uses context 0, BOS/EOS,
+/// which changes how the words around a user word are split.)
+const NOUN_CONTEXT_ID: u16 = 1285;
+/// Low enough that a user word beats IPADIC's split of the same characters,
+/// not so low that it swallows longer words around it.
+const USER_WORD_COST: i16 = -3000;
+
+/// The simple `surface,品詞,reading` rows of user.csv in IPADIC's 13-column
+/// layout.
+fn detailed_user_csv(lexicon: &Lexicon) -> String {
+    let mut out = String::new();
+    for w in &lexicon.user_words {
+        out.push_str(&format!(
+            "{s},{id},{id},{cost},{pos},一般,*,*,*,*,{s},{r},{r}\n",
+            s = w.surface,
+            id = NOUN_CONTEXT_ID,
+            cost = USER_WORD_COST,
+            pos = w.pos,
+            r = w.reading,
+        ));
+    }
+    out
+}
+
+/// Turns one lindera token into ours; `None` for whitespace.
+fn analyze_token(
+    token: &mut lindera::token::Token<'_>,
+    position: usize,
+    offset_from: usize,
+    offset_to: usize,
+) -> Option<AnalyzedToken> {
+    let surface = token.surface.to_string();
+    if surface.trim().is_empty() {
+        return None;
+    }
+    let details = token.details();
+    let field = |i: usize| details.get(i).copied().unwrap_or("*");
+    let pos = field(0).to_string();
+    let pos_sub = field(1).to_string();
+    let base_raw = field(6);
+    let reading_raw = field(7);
+    let term = fold_kana(&surface);
+    let base = (base_raw != "*" && !base_raw.is_empty())
+        .then(|| fold_kana(&normalize(base_raw).text))
+        .filter(|b| *b != term);
+    let reading = if reading_raw != "*" && is_kana(reading_raw) {
+        Some(fold_kana(reading_raw))
+    } else if is_kana(&surface) {
+        Some(term.clone())
+    } else {
+        None
+    };
+    let stop = STOP_BASES.contains(&base.as_deref().unwrap_or(&term));
+    let content = !stop && is_content(&pos, &pos_sub) && has_word_char(&term);
+    Some(AnalyzedToken {
+        surface,
+        term,
+        base,
+        reading,
+        pos,
+        pos_sub,
+        offset_from,
+        offset_to,
+        position,
+        content,
+        is_part: false,
+    })
+}
+
+/// True when a term has a letter, digit or ideograph (not only symbols).
+fn has_word_char(term: &str) -> bool {
+    term.chars().any(char::is_alphanumeric)
+}

@@ -1,0 +1,289 @@
+//! The domain data of `dictionaries/`: the lindera user dictionary, synonym
+//! groups and per-category search keywords.
+//!
+//! The files are data, not code: a deployment may point `TSUNAGU_DICTIONARIES`
+//! (or `--dictionaries`) at its own copy. When none is given, `./dictionaries`
+//! is used if present, else the copies compiled into the binary, so the tool
+//! works from any directory.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use tsunagu_model::Category;
+
+use crate::error::TextError;
+use crate::normalize::is_kana;
+
+const EMBEDDED_USER: &str = include_str!("../../../dictionaries/user.csv");
+const EMBEDDED_SYNONYMS: &str = include_str!("../../../dictionaries/synonyms.tsv");
+const EMBEDDED_CATEGORIES: &str = include_str!("../../../dictionaries/categories.tsv");
+
+pub const USER_FILE: &str = "user.csv";
+pub const SYNONYMS_FILE: &str = "synonyms.tsv";
+pub const CATEGORIES_FILE: &str = "categories.tsv";
+
+/// One user-dictionary entry (simple lindera format: surface, 品詞, reading).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserWord {
+    pub surface: String,
+    pub pos: String,
+    pub reading: String,
+}
+
+/// Groups of interchangeable terms, as written (not yet analysed).
+#[derive(Debug, Clone, Default)]
+pub struct SynonymGroups {
+    pub groups: Vec<Vec<String>>,
+}
+
+/// The loaded data files.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    /// Where the files came from, for messages.
+    pub origin: String,
+    pub user_csv: String,
+    pub user_words: Vec<UserWord>,
+    pub synonyms: SynonymGroups,
+    pub category_keywords: BTreeMap<Category, Vec<String>>,
+}
+
+/// A problem found by [`Lexicon::check`]; errors fail `tsunagu dict check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexiconIssue {
+    pub file: &'static str,
+    pub line: usize,
+    pub error: bool,
+    pub message: String,
+}
+
+impl std::fmt::Display for LexiconIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let level = if self.error { "error" } else { "warning" };
+        write!(
+            f,
+            "{level}: dictionaries/{}:{}: {}",
+            self.file, self.line, self.message
+        )
+    }
+}
+
+impl Lexicon {
+    /// The copies compiled into the binary.
+    pub fn embedded() -> Result<Lexicon, TextError> {
+        Self::parse(
+            "built-in",
+            EMBEDDED_USER,
+            EMBEDDED_SYNONYMS,
+            EMBEDDED_CATEGORIES,
+        )
+    }
+
+    /// Reads the three files from `dir`.
+    pub fn from_dir(dir: &Path) -> Result<Lexicon, TextError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|source| TextError::Io { path, source })
+        };
+        Self::parse(
+            &dir.display().to_string(),
+            &read(USER_FILE)?,
+            &read(SYNONYMS_FILE)?,
+            &read(CATEGORIES_FILE)?,
+        )
+    }
+
+    /// Explicit directory, else `TSUNAGU_DICTIONARIES`, else `./dictionaries`
+    /// when it exists, else the built-in copies.
+    pub fn locate(explicit: Option<&Path>) -> Result<Lexicon, TextError> {
+        if let Some(dir) = explicit {
+            return Self::from_dir(dir);
+        }
+        if let Some(dir) = std::env::var_os("TSUNAGU_DICTIONARIES") {
+            return Self::from_dir(&PathBuf::from(dir));
+        }
+        let local = Path::new("dictionaries");
+        if local.join(USER_FILE).is_file() {
+            return Self::from_dir(local);
+        }
+        Self::embedded()
+    }
+
+    /// Parses the three files; structural errors (a line that cannot be read
+    /// at all) fail here, softer problems are reported by [`Lexicon::check`].
+    pub fn parse(
+        origin: &str,
+        user_csv: &str,
+        synonyms: &str,
+        categories: &str,
+    ) -> Result<Lexicon, TextError> {
+        let mut user_words = Vec::new();
+        for (i, line) in user_csv.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = line.split(',').collect();
+            if fields.len() != 3 {
+                return Err(TextError::Lexicon {
+                    file: USER_FILE,
+                    line: i + 1,
+                    message: format!(
+                        "expected 3 comma-separated fields (surface,品詞,reading), found {}",
+                        fields.len()
+                    ),
+                });
+            }
+            user_words.push(UserWord {
+                surface: fields[0].trim().to_string(),
+                pos: fields[1].trim().to_string(),
+                reading: fields[2].trim().to_string(),
+            });
+        }
+
+        let mut groups = Vec::new();
+        for line in synonyms.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let terms: Vec<String> = line
+                .split('\t')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect();
+            groups.push(terms);
+        }
+
+        let mut category_keywords = BTreeMap::new();
+        for (i, line) in categories.lines().enumerate() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("code\t") {
+                continue;
+            }
+            let (code, words) = trimmed.split_once('\t').unwrap_or((trimmed, ""));
+            let category = Category::from_code(code.trim()).ok_or_else(|| TextError::Lexicon {
+                file: CATEGORIES_FILE,
+                line: i + 1,
+                message: format!("unknown category code {:?}", code.trim()),
+            })?;
+            category_keywords.insert(
+                category,
+                words.split_whitespace().map(String::from).collect(),
+            );
+        }
+
+        Ok(Lexicon {
+            origin: origin.to_string(),
+            user_csv: user_csv.to_string(),
+            user_words,
+            synonyms: SynonymGroups { groups },
+            category_keywords,
+        })
+    }
+
+    /// The text indexed for a category: its label and its keywords.
+    pub fn category_text(&self, category: Category) -> String {
+        let mut text = category.label_ja().to_string();
+        if let Some(words) = self.category_keywords.get(&category) {
+            for w in words {
+                text.push(' ');
+                text.push_str(w);
+            }
+        }
+        text
+    }
+
+    /// Checks the files for problems that parse cannot see.
+    pub fn check(&self) -> Vec<LexiconIssue> {
+        let mut issues = Vec::new();
+        let mut seen = HashSet::new();
+        let mut line_no = 0;
+        for line in self.user_csv.lines() {
+            line_no += 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            let [surface, pos, reading] = fields[..] else {
+                continue;
+            };
+            let mut err = |message: String| {
+                issues.push(LexiconIssue {
+                    file: USER_FILE,
+                    line: line_no,
+                    error: true,
+                    message,
+                })
+            };
+            if surface.is_empty() {
+                err("empty surface".into());
+            }
+            if pos.is_empty() {
+                err(format!("{surface}: empty part of speech"));
+            }
+            if !is_kana(reading) {
+                err(format!("{surface}: reading {reading:?} is not kana"));
+            }
+            if !seen.insert(surface.to_string()) {
+                err(format!("{surface}: duplicate entry"));
+            }
+        }
+        for (i, group) in self.synonyms.groups.iter().enumerate() {
+            if group.len() < 2 {
+                issues.push(LexiconIssue {
+                    file: SYNONYMS_FILE,
+                    line: i + 1,
+                    error: true,
+                    message: format!("group {group:?} has fewer than two terms"),
+                });
+            }
+        }
+        for category in Category::ALL {
+            match self.category_keywords.get(category) {
+                Some(words) if !words.is_empty() => {}
+                _ => issues.push(LexiconIssue {
+                    file: CATEGORIES_FILE,
+                    line: 0,
+                    error: true,
+                    message: format!("category {} has no keywords", category.code()),
+                }),
+            }
+        }
+        issues
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_files_parse_and_pass_check() {
+        let lex = Lexicon::embedded().unwrap();
+        let errors: Vec<_> = lex.check().into_iter().filter(|i| i.error).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert!(lex.user_words.len() >= 50);
+        assert!(lex.synonyms.groups.len() >= 30);
+        assert_eq!(lex.category_keywords.len(), Category::ALL.len());
+    }
+
+    #[test]
+    fn bad_files_are_reported_with_file_and_line() {
+        let err = Lexicon::parse("t", "通いの場,名詞\n", "", "").unwrap_err();
+        assert!(err.to_string().contains("user.csv line 1"), "{err}");
+        let err = Lexicon::parse("t", "", "", "karaoke\t歌\n").unwrap_err();
+        assert!(err.to_string().contains("categories.tsv line 1"), "{err}");
+        let lex = Lexicon::parse(
+            "t",
+            "通いの場,名詞,kayoi\n通いの場,名詞,カヨイノバ\n",
+            "見守り\n",
+            "",
+        )
+        .unwrap();
+        let issues = lex.check();
+        assert!(issues.iter().any(|i| i.message.contains("not kana")));
+        assert!(issues.iter().any(|i| i.message.contains("duplicate")));
+        assert!(issues.iter().any(|i| i.message.contains("fewer than two")));
+        assert!(issues.iter().any(|i| i.message.contains("no keywords")));
+    }
+}

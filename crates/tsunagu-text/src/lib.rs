@@ -1,0 +1,22 @@
+//! Japanese text analysis: everything between a string a person typed and
+//! the terms that go into or come out of the index.
+//!
+//! * [`normalize`]: NFKC, case, long-vowel and wave-dash variants, kana folding,
+//!   with a map back to the original offsets for highlighting.
+//! * [`system_dictionary`]: builds IPADIC from Debian's `mecab-ipadic` CSV
+//!   source on first use and caches it outside the repository.
+//! * [`analyzer`]: lindera segmentation plus our filters, yielding surface,
+//!   base-form and reading terms.
+//! * [`lexicon`]: the data files of `dictionaries/` (user dictionary, synonyms,
+//!   category keywords), loaded from disk or from the copies built into the
+//!   binary, and checked by `tsunagu dict check`.
+
+pub mod analyzer;
+pub mod error;
+pub mod lexicon;
+pub mod normalize;
+pub mod system_dictionary;
+
+pub use analyzer::{AnalyzedToken, Analyzer, TermRole};
+pub use error::TextError;
+pub use lexicon::{Lexicon, LexiconIssue, SynonymGroups};

@@ -1,0 +1,301 @@
+//! `tsunagu bench`: generates a corpus in the spec's format, imports it into
+//! a fresh data directory and measures import time, peak memory and warm
+//! search latency. Results go to docs/PERFORMANCE.md by hand, with the
+//! command that produced them.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use tsunagu_engine::{Directory, DirectoryConfig, ImportOptions, NoProgress, SearchQuery};
+use tsunagu_model::{Category, Feature, Kind, Ward};
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Records to generate.
+    #[arg(long, default_value_t = 100_000)]
+    records: usize,
+    /// Timed searches (after one warm-up pass over the query set).
+    #[arg(long, default_value_t = 5_000)]
+    searches: usize,
+    /// Keep the generated corpus and data here instead of a temp directory.
+    #[arg(long)]
+    work_dir: Option<std::path::PathBuf>,
+}
+
+/// A small deterministic generator (xorshift64*), so every run measures the
+/// same corpus.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+const TOWNS: &[(&str, Ward)] = &[
+    ("小仲台", Ward::Inage),
+    ("稲毛東", Ward::Inage),
+    ("園生町", Ward::Inage),
+    ("高洲", Ward::Mihama),
+    ("真砂", Ward::Mihama),
+    ("幸町", Ward::Mihama),
+    ("都賀", Ward::Wakaba),
+    ("千城台北", Ward::Wakaba),
+    ("桜木", Ward::Wakaba),
+    ("おゆみ野", Ward::Midori),
+    ("誉田町", Ward::Midori),
+    ("あすみが丘", Ward::Midori),
+    ("幕張町", Ward::Hanamigawa),
+    ("花園", Ward::Hanamigawa),
+    ("こてはし台", Ward::Hanamigawa),
+    ("弁天", Ward::Chuo),
+    ("松ケ丘町", Ward::Chuo),
+    ("蘇我", Ward::Chuo),
+];
+const KAYOI_NAMES: &[&str] = &[
+    "いきいき百歳体操",
+    "ふれあいサロン",
+    "オレンジカフェ",
+    "健康麻雀の会",
+    "囲碁クラブ",
+    "手芸の会",
+    "ラジオ体操会",
+    "おしゃべりカフェ",
+    "男の料理教室",
+    "歌声喫茶",
+    "花壇ボランティア",
+    "子ども食堂",
+    "脳トレ教室",
+    "ウォーキングの会",
+    "書道サークル",
+    "スマホ相談会",
+];
+const SERVICE_NAMES: &[&str] = &[
+    "買い物お手伝い隊",
+    "配食サービス",
+    "見守り訪問",
+    "家事お助け隊",
+    "ゴミ出し支援",
+    "通院付き添い",
+    "傾聴ボランティア",
+    "草取り隊",
+    "ちょこっと困りごと支援",
+    "移動販売",
+    "お弁当宅配",
+    "送迎サービス",
+];
+const PHRASES: &[&str] = &[
+    "地域の皆さんが気軽に集まれる場所です。",
+    "椅子に座ってできる体操を中心に、おしゃべりも楽しんでいます。",
+    "お一人暮らしの方の見守りを兼ねて、定期的に訪問します。",
+    "スーパーへの同行や買物代行を行います。",
+    "ごみを集積所まで運ぶのが難しい方のお手伝いをします。",
+    "初めての方も見学できます。お気軽にお問い合わせください。",
+    "認知症の方やご家族が相談できるカフェです。",
+    "管理栄養士が考えたお弁当を自宅までお届けします。",
+    "電球交換や家具の移動など、ちょっとした困りごとに対応します。",
+    "スマートフォンの使い方を一緒に学びます。",
+    "畑で季節の野菜を育てています。",
+    "通院の付き添いや外出の支援を行います。",
+];
+const SCHEDULES: &[&str] = &[
+    "毎週火曜日 10:00～11:30",
+    "第1・第3木曜日 午後1時半から3時",
+    "月2回（第2・第4月曜）",
+    "平日 9時～17時",
+    "不定期",
+    "毎月15日",
+];
+const FEES: &[&str] = &[
+    "無料",
+    "参加費100円",
+    "1回300円（お茶代込み）",
+    "月額1,000円",
+    "実費",
+];
+
+const QUERIES: &[&str] = &[
+    "体操",
+    "買い物 付き添い",
+    "ゴミ捨て",
+    "話し相手",
+    "認知症カフェ",
+    "お弁当 配達",
+    "スマホ",
+    "見守り 一人暮らし",
+    "囲碁",
+    "電球 交換",
+    "畑 野菜",
+    "通院 送迎",
+    "サロン おしゃべり",
+    "ストレッチ 椅子",
+    "ボランティア 花壇",
+    "麻雀",
+];
+
+fn generate(path: &Path, n: usize) -> Result<u64> {
+    let file = std::fs::File::create(path).with_context(|| format!("create {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let kayoi_cats: Vec<Category> = Category::ALL
+        .iter()
+        .copied()
+        .filter(|c| c.home_kind() == Kind::Kayoi)
+        .collect();
+    let service_cats: Vec<Category> = Category::ALL
+        .iter()
+        .copied()
+        .filter(|c| c.home_kind() == Kind::Service)
+        .collect();
+    for i in 0..n {
+        let (town, ward) = *rng.pick(TOWNS);
+        let kayoi = rng.below(10) < 6;
+        let (kind, base, cats) = if kayoi {
+            (Kind::Kayoi, *rng.pick(KAYOI_NAMES), &kayoi_cats)
+        } else {
+            (Kind::Service, *rng.pick(SERVICE_NAMES), &service_cats)
+        };
+        let mut categories = vec![rng.pick(cats).code()];
+        if rng.below(3) == 0 {
+            let c = rng.pick(cats).code();
+            if !categories.contains(&c) {
+                categories.push(c);
+            }
+        }
+        let description: String = (0..2 + rng.below(2)).map(|_| *rng.pick(PHRASES)).collect();
+        let mut record = serde_json::json!({
+            "id": format!("bench-{i:06}"),
+            "kind": kind.code(),
+            "name": format!("{town}{base}{}", i % 97),
+            "categories": categories,
+            "description": description,
+            "organizer": {"name": format!("{town}地域ささえあいの会"), "type": "residents"},
+            "address": format!("千葉市{}{town}{}丁目{}-{}", ward.name(), 1 + rng.below(5), 1 + rng.below(30), 1 + rng.below(20)),
+            "lat": 35.55 + rng.unit() * 0.15,
+            "lon": 140.05 + rng.unit() * 0.25,
+            "schedule_text": rng.pick(SCHEDULES),
+            "fee_text": rng.pick(FEES),
+            "verified_on": format!("202{}-{:02}-{:02}", 3 + rng.below(4), 1 + rng.below(12), 1 + rng.below(28)),
+        });
+        if rng.below(2) == 0 {
+            record["fee_yen"] = serde_json::json!([0, 100, 300, 500][rng.below(4)]);
+        }
+        if rng.below(2) == 0 {
+            record["features"] = serde_json::json!([rng.pick(Feature::ALL).code()]);
+        }
+        if rng.below(20) == 0 {
+            record["visibility"] = "internal".into();
+            record["notes_internal"] = "内部メモ".into();
+        }
+        if rng.below(25) == 0 {
+            record["status"] = "paused".into();
+        }
+        serde_json::to_writer(&mut w, &record)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()?;
+    Ok(std::fs::metadata(path)?.len())
+}
+
+/// Peak resident memory of this process so far (Linux), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
+    let tmp = tempfile::tempdir()?;
+    let work = args
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&work)?;
+    let corpus = work.join("corpus.jsonl");
+    let data_dir = work.join("data");
+    if data_dir.exists() {
+        std::fs::remove_dir_all(&data_dir)?;
+    }
+    let started = Instant::now();
+    let bytes = generate(&corpus, args.records)?;
+    println!(
+        "generated {} records ({:.1} MB) in {:.2?}",
+        args.records,
+        bytes as f64 / 1e6,
+        started.elapsed()
+    );
+    let analyzer = tsunagu_engine::load_analyzer(dictionaries)?;
+    let rss_before = peak_rss_mib().unwrap_or(0.0);
+    let config = DirectoryConfig {
+        data_dir: data_dir.clone(),
+        dictionaries: dictionaries.map(Path::to_path_buf),
+    };
+    let mut dir = Directory::open_with(&config, analyzer)?;
+    let started = Instant::now();
+    let report = dir.import_file(&corpus, &ImportOptions::default(), &NoProgress)?;
+    let import_time = started.elapsed();
+    let peak = peak_rss_mib().unwrap_or(0.0);
+    println!(
+        "import + index: {} accepted, {} rejected in {:.2?} ({:.0} records/s); peak RSS {:.0} MiB (before import {:.0} MiB)",
+        report.accepted,
+        report.rejected,
+        import_time,
+        report.accepted as f64 / import_time.as_secs_f64(),
+        peak,
+        rss_before
+    );
+
+    let queries: Vec<SearchQuery> = QUERIES
+        .iter()
+        .map(|q| SearchQuery {
+            text: (*q).to_string(),
+            limit: 10,
+            ..SearchQuery::default()
+        })
+        .collect();
+    for q in &queries {
+        dir.search(q)?;
+    }
+    let mut times = Vec::with_capacity(args.searches);
+    for i in 0..args.searches {
+        let q = &queries[i % queries.len()];
+        let t = Instant::now();
+        let results = dir.search(q)?;
+        times.push(t.elapsed());
+        std::hint::black_box(results);
+    }
+    times.sort();
+    println!(
+        "warm search over {} records, {} queries: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        report.accepted,
+        times.len(),
+        percentile(&times, 0.50).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+    Ok(ExitCode::SUCCESS)
+}

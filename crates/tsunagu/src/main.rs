@@ -1,0 +1,369 @@
+//! `tsunagu`: the one binary. Parses arguments, calls the engine, prints.
+//! All logic lives in the library crates; this file only adapts.
+
+mod bench;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tsunagu_engine::{
+    Audience, CsvEncoding, Directory, DirectoryConfig, EngineError, FileFormat, ImportOptions,
+    ImportProgress, SearchQuery,
+};
+use tsunagu_model::{Category, Feature, Kind, Ward};
+use tsunagu_text::Lexicon;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tsunagu",
+    version,
+    about = "つなぐ — 千葉市 生活支援体制整備事業の地域資源ディレクトリ / local-resource directory for Chiba City"
+)]
+struct Cli {
+    /// Data directory (store and index).
+    #[arg(long, global = true, env = "TSUNAGU_DATA", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Directory with user.csv, synonyms.tsv and categories.tsv
+    /// (default: ./dictionaries if present, else the built-in copies).
+    #[arg(long, global = true, env = "TSUNAGU_DICTIONARIES")]
+    dictionaries: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import resource records (JSON Lines or CSV) into the directory.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Input format, when the extension does not tell.
+        #[arg(long, value_enum)]
+        input_format: Option<InputFormat>,
+        /// CSV encoding: auto (UTF-8 with or without BOM, else CP932), utf-8, cp932.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
+        /// Summary format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Search the directory.
+    Search {
+        query: String,
+        #[arg(long, value_parser = parse_kind)]
+        kind: Vec<Kind>,
+        #[arg(long, value_parser = parse_category)]
+        category: Vec<Category>,
+        #[arg(long, value_parser = parse_ward)]
+        ward: Vec<Ward>,
+        /// Required feature (repeat for several; all must be present).
+        #[arg(long, value_parser = parse_feature)]
+        feature: Vec<Feature>,
+        /// Highest fee per visit in yen (records with unknown fee are kept).
+        #[arg(long)]
+        max_fee: Option<u64>,
+        /// Also show paused (休止中) and closed (廃止) records.
+        #[arg(long)]
+        include_inactive: bool,
+        #[arg(long, value_enum, default_value_t = AudienceFlag::Public)]
+        audience: AudienceFlag,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Dictionary files.
+    Dict {
+        #[command(subcommand)]
+        command: DictCommand,
+    },
+    /// Import the bundled seed data into a fresh data directory and show
+    /// sample searches.
+    Demo {
+        /// The seed-data directory.
+        #[arg(long, default_value = "seed-data")]
+        seed: PathBuf,
+    },
+    /// Measure import and search on a generated corpus.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum DictCommand {
+    /// Check dictionaries/ for errors (CI runs this).
+    Check,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum InputFormat {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum AudienceFlag {
+    Public,
+    Coordinator,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::from_code_or_label(s)
+        .ok_or_else(|| format!("kind は {} のどれかです", Kind::codes_joined()))
+}
+fn parse_category(s: &str) -> Result<Category, String> {
+    Category::from_code_or_label(s).ok_or_else(|| {
+        format!(
+            "分類コードが違います。使えるコード: {}",
+            Category::codes_joined()
+        )
+    })
+}
+fn parse_feature(s: &str) -> Result<Feature, String> {
+    Feature::from_code_or_label(s).ok_or_else(|| {
+        format!(
+            "特徴コードが違います。使えるコード: {}",
+            Feature::codes_joined()
+        )
+    })
+}
+fn parse_ward(s: &str) -> Result<Ward, String> {
+    Ward::parse(s).ok_or_else(|| "区の名前が違います（例: 稲毛区、美浜区）".to_string())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TSUNAGU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            match e.downcast_ref::<EngineError>() {
+                Some(engine) => eprintln!("エラー: {}\nerror: {e:#}", engine.message_ja()),
+                None => eprintln!("エラー: {e:#}"),
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn config(cli: &Cli) -> DirectoryConfig {
+    DirectoryConfig {
+        data_dir: cli.data_dir.clone(),
+        dictionaries: cli.dictionaries.clone(),
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Import {
+            files,
+            input_format,
+            encoding,
+            format,
+        } => {
+            let encoding =
+                CsvEncoding::parse(encoding).map_err(|e| anyhow::anyhow!("{}", e.message_ja()))?;
+            let options = ImportOptions {
+                format: input_format.map(|f| match f {
+                    InputFormat::Jsonl => FileFormat::JsonLines,
+                    InputFormat::Csv => FileFormat::Csv,
+                }),
+                encoding,
+            };
+            let mut dir = Directory::open(&config(&cli))?;
+            let progress = BarProgress::new();
+            let mut reports = Vec::new();
+            for file in files {
+                reports.push(dir.import_file(file, &options, &progress)?);
+            }
+            output::print_import(&reports, *format == OutputFormat::Json)?;
+            let failed = reports.iter().any(|r| r.failed());
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Search {
+            query,
+            kind,
+            category,
+            ward,
+            feature,
+            max_fee,
+            include_inactive,
+            audience,
+            limit,
+            offset,
+            format,
+        } => {
+            let dir = Directory::open(&config(&cli))?;
+            let q = SearchQuery {
+                text: query.clone(),
+                kinds: kind.clone(),
+                categories: category.clone(),
+                wards: ward.clone(),
+                features: feature.clone(),
+                max_fee_yen: *max_fee,
+                include_inactive: *include_inactive,
+                audience: match audience {
+                    AudienceFlag::Public => Audience::Public,
+                    AudienceFlag::Coordinator => Audience::Coordinator,
+                },
+                limit: (*limit).clamp(1, 1000),
+                offset: *offset,
+            };
+            let results = dir.search(&q)?;
+            output::print_search(query, &results, *format == OutputFormat::Json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex => {
+            let mut dir = Directory::open(&config(&cli))?;
+            let n = dir.reindex()?;
+            println!("索引を作り直しました: {n}件 / reindexed {n} records");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Dict {
+            command: DictCommand::Check,
+        } => dict_check(&cli),
+        Command::Demo { seed } => demo(&cli, seed),
+        Command::Bench(args) => bench::run(args, cli.dictionaries.as_deref()),
+    }
+}
+
+fn dict_check(cli: &Cli) -> Result<ExitCode> {
+    let lexicon = Lexicon::locate(cli.dictionaries.as_deref())
+        .map_err(|e| anyhow::anyhow!("辞書ファイルを読めません: {e}"))?;
+    let issues = lexicon.check();
+    // Compiling the analyzer also compiles the user dictionary with lindera
+    // and every synonym phrase, which catches what a line check cannot.
+    let analyzer = tsunagu_engine::load_analyzer(cli.dictionaries.as_deref())?;
+    let mut errors = 0;
+    for issue in &issues {
+        if issue.error {
+            errors += 1;
+        }
+        println!("{issue}");
+    }
+    let lex = analyzer.lexicon();
+    println!(
+        "dictionaries ({}): user words {}, synonym groups {}, category keyword lists {}; {} error(s), {} warning(s)",
+        lex.origin,
+        lex.user_words.len(),
+        lex.synonyms.groups.len(),
+        lex.category_keywords.len(),
+        errors,
+        issues.len() - errors
+    );
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Sample searches the demo shows: wording differs from the records'.
+const DEMO_QUERIES: &[&str] = &[
+    "買い物 付き添い",
+    "ゴミ捨て",
+    "話し相手",
+    "ｽﾄﾚｯﾁ",
+    "オレンジカフェ",
+    "スマホ 教室",
+];
+
+fn demo(cli: &Cli, seed: &std::path::Path) -> Result<ExitCode> {
+    let records = seed.join("records");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&records)
+        .with_context(|| format!("seed data not found at {}", records.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| FileFormat::from_path(p).is_some())
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no seed files in {}", records.display());
+    }
+    if cli.data_dir.exists() {
+        std::fs::remove_dir_all(&cli.data_dir)
+            .with_context(|| format!("cannot clear {}", cli.data_dir.display()))?;
+    }
+    let mut dir = Directory::open(&config(cli))?;
+    let progress = BarProgress::new();
+    let mut reports = Vec::new();
+    for f in &files {
+        reports.push(dir.import_file(f, &ImportOptions::default(), &progress)?);
+    }
+    output::print_import(&reports, false)?;
+    println!(
+        "\n{} にシードデータを読み込みました（{}件）。検索の例 / sample searches:",
+        cli.data_dir.display(),
+        dir.record_count()?
+    );
+    for q in DEMO_QUERIES {
+        let results = dir.search(&SearchQuery {
+            text: (*q).to_string(),
+            limit: 3,
+            ..SearchQuery::default()
+        })?;
+        println!("\n$ tsunagu search \"{q}\"");
+        output::print_search(q, &results, false)?;
+    }
+    let failed = reports.iter().any(|r| r.failed());
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A progress bar on stderr; indicatif draws nothing when stderr is not a
+/// terminal, so pipes and CI stay quiet.
+struct BarProgress {
+    bar: ProgressBar,
+}
+
+impl BarProgress {
+    fn new() -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        BarProgress { bar }
+    }
+}
+
+impl ImportProgress for BarProgress {
+    fn begin(&self, source: &str, total_bytes: Option<u64>) {
+        self.bar.reset();
+        self.bar.set_length(total_bytes.unwrap_or(0));
+        let style = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, 残り {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        self.bar.set_style(style);
+        self.bar.set_message(source.to_string());
+    }
+    fn advance_bytes(&self, bytes: u64) {
+        self.bar.inc(bytes);
+    }
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
