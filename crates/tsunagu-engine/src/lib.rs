@@ -22,7 +22,7 @@ use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon, TextError};
 
 pub use import::{ImportOptions, ImportProgress, ImportReport, NoProgress, Rejection};
-pub use search::{SearchResult, SearchResults};
+pub use search::{SearchResult, SearchResults, ShownRecord};
 pub use tsunagu_index::{FacetCount, SearchQuery};
 pub use tsunagu_ingest::{CsvEncoding, FileFormat};
 pub use tsunagu_model::Audience;

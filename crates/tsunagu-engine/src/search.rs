@@ -75,3 +75,32 @@ impl Directory {
         })
     }
 }
+
+/// One stored record as an audience may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownRecord {
+    pub record: Record,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ward: Option<String>,
+    pub first_imported: String,
+    pub last_changed: String,
+}
+
+impl Directory {
+    /// The record with this id, if it exists and the audience may see it.
+    pub fn get(
+        &self,
+        id: &str,
+        audience: tsunagu_model::Audience,
+    ) -> Result<Option<ShownRecord>, EngineError> {
+        let Some(stored) = self.store.get(id)? else {
+            return Ok(None);
+        };
+        Ok(audience.project(&stored.record).map(|record| ShownRecord {
+            record,
+            ward: stored.ward.map(|w| w.name().to_string()),
+            first_imported: stored.first_imported,
+            last_changed: stored.last_changed,
+        }))
+    }
+}

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use lindera::dictionary::Dictionary;
-use lindera::mode::Mode;
+use lindera::mode::{Mode, Penalty};
 use lindera::segmenter::Segmenter;
 use lindera_dictionary::builder::DictionaryBuilder;
 
@@ -50,10 +50,39 @@ pub struct AnalyzedToken {
     pub position: usize,
     /// Whether the content filter keeps it for search.
     pub content: bool,
-    /// A piece of the user-dictionary compound just before it (百歳体操 →
-    /// 百歳 + 体操), indexed so that a part finds the whole; queries skip it.
-    pub is_part: bool,
+    /// Where the token stands among compounds and their parts.
+    pub piece: Piece,
 }
+
+/// Compounds are indexed whole and in parts, so that a part finds the whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece {
+    /// An ordinary token.
+    Whole,
+    /// A user-dictionary word that also has parts (いきいき百歳体操). Queries
+    /// keep the word, a known term, and skip its parts.
+    UserCompound,
+    /// A part of the user-dictionary word before it.
+    UserPart,
+    /// A katakana run IPADIC does not know, followed by the known words it
+    /// splits into (ポールウォーキング → ポール + ウォーキング). Queries use the
+    /// parts, so the words need not stand together in a record.
+    UnknownCompound,
+    UnknownPart,
+}
+
+impl Piece {
+    /// Whether a query uses this token as a concept.
+    pub fn in_query(self) -> bool {
+        matches!(
+            self,
+            Piece::Whole | Piece::UserCompound | Piece::UnknownPart
+        )
+    }
+}
+
+/// Unknown kana runs at least this long are tried as compounds.
+const MIN_UNKNOWN_SPLIT_CHARS: usize = 5;
 
 /// Base forms that carry no meaning for search.
 const STOP_BASES: &[&str] = &[
@@ -115,7 +144,8 @@ struct SynonymIndex {
 
 pub struct Analyzer {
     segmenter: Segmenter,
-    /// IPADIC alone, to split user-dictionary compounds into their parts.
+    /// IPADIC alone in decompose mode, to split user-dictionary words and
+    /// unknown katakana runs into their parts.
     plain: Segmenter,
     synonyms: SynonymIndex,
     lexicon: Lexicon,
@@ -151,7 +181,11 @@ impl Analyzer {
             .map_err(|e| TextError::UserDictionary {
                 message: e.to_string(),
             })?;
-        let plain = Segmenter::new(Mode::Normal, dictionary.clone(), None);
+        let plain = Segmenter::new(
+            Mode::Decompose(Penalty::default()),
+            dictionary.clone(),
+            None,
+        );
         let segmenter = Segmenter::new(Mode::Normal, dictionary, Some(user));
         let mut analyzer = Analyzer {
             segmenter,
@@ -181,8 +215,9 @@ impl Analyzer {
         let mut position = 0;
         for mut token in segmented {
             let from_user = !token.word_id.is_system() && !token.word_id.is_unknown();
+            let unknown = token.word_id.is_unknown();
             let (start, end) = (token.byte_start, token.byte_end);
-            let Some(analyzed) = analyze_token(
+            let Some(mut analyzed) = analyze_token(
                 &mut token,
                 position,
                 normalized.original_offset(start),
@@ -191,32 +226,44 @@ impl Analyzer {
                 continue;
             };
             position += 1;
-            let surface = analyzed.surface.clone();
-            let whole_is_content = analyzed.content;
-            out.push(analyzed);
-            if !from_user || !whole_is_content {
+            let splittable = analyzed.content
+                && (from_user
+                    || (unknown
+                        && is_kana(&analyzed.surface)
+                        && analyzed.surface.chars().count() >= MIN_UNKNOWN_SPLIT_CHARS));
+            if !splittable {
+                out.push(analyzed);
                 continue;
             }
+            let surface = analyzed.surface.clone();
             let parts = self
                 .plain
                 .segment(Cow::Borrowed(surface.as_str()))
                 .map_err(segment_err)?;
-            if parts.len() < 2 {
+            if parts.len() < 2 || (unknown && parts.iter().all(|p| p.word_id.is_unknown())) {
+                out.push(analyzed);
                 continue;
             }
+            let (compound, part_piece) = if from_user {
+                (Piece::UserCompound, Piece::UserPart)
+            } else {
+                (Piece::UnknownCompound, Piece::UnknownPart)
+            };
+            analyzed.piece = compound;
+            out.push(analyzed);
+            // Parts carry the compound's span: tantivy's highlighter needs
+            // offsets that never go backwards.
+            let (from, to) = (
+                normalized.original_offset(start),
+                normalized.original_offset(end),
+            );
             for mut part in parts {
-                let (ps, pe) = (start + part.byte_start, start + part.byte_end);
-                if let Some(mut p) = analyze_token(
-                    &mut part,
-                    position,
-                    normalized.original_offset(ps),
-                    normalized.original_offset(pe),
-                ) {
-                    p.is_part = true;
-                    if p.content {
-                        out.push(p);
-                        position += 1;
-                    }
+                if let Some(mut p) = analyze_token(&mut part, position, from, to)
+                    && p.content
+                {
+                    p.piece = part_piece;
+                    out.push(p);
+                    position += 1;
                 }
             }
         }
@@ -235,6 +282,7 @@ impl Analyzer {
         Ok(self
             .content_tokens(text)?
             .into_iter()
+            .filter(|t| t.piece.in_query())
             .map(|t| t.term)
             .collect())
     }
@@ -267,9 +315,56 @@ impl Analyzer {
 
     /// Analyses a query into concepts: each query word (or multi-word synonym
     /// phrase) with all spellings that should match it.
+    ///
+    /// A whitespace-separated chunk written in kana with some hiragana
+    /// (ぼっちゃ, たいきょくけん) is one concept: IPADIC shreds hiragana runs into
+    /// fragments, but as a whole the chunk equals a katakana word folded to
+    /// hiragana, or the reading of a kanji word. Katakana alone segments well.
     pub fn query_concepts(&self, query: &str) -> Result<Vec<QueryConcept>, TextError> {
-        let mut tokens = self.content_tokens(query)?;
-        tokens.retain(|t| !t.is_part);
+        let mut concepts: Vec<QueryConcept> = Vec::new();
+        for chunk in normalize(query).text.split_whitespace() {
+            let has_hiragana = chunk.chars().any(|c| matches!(c, '\u{3041}'..='\u{3096}'));
+            if is_kana(chunk) && has_hiragana && chunk.chars().count() >= 2 {
+                concepts.push(self.kana_concept(chunk)?);
+            } else {
+                concepts.extend(self.token_concepts(chunk)?);
+            }
+        }
+        Ok(concepts)
+    }
+
+    fn kana_concept(&self, chunk: &str) -> Result<QueryConcept, TextError> {
+        let whole = fold_kana(chunk);
+        let mut tokens = self.content_tokens(chunk)?;
+        tokens.retain(|t| t.piece.in_query());
+        let mut alternatives = vec![vec![whole.clone()]];
+        let mut expanded = false;
+        let (len, groups) = self.longest_synonym_at(&tokens);
+        if len == tokens.len() {
+            for &g in &groups {
+                for alt in &self.synonyms.groups[g] {
+                    if !alternatives.contains(alt) {
+                        alternatives.push(alt.clone());
+                        expanded = true;
+                    }
+                }
+            }
+        }
+        let split: Vec<String> = tokens.iter().map(|t| t.term.clone()).collect();
+        if split.len() > 1 && split.concat() == whole && !alternatives.contains(&split) {
+            alternatives.push(split);
+        }
+        Ok(QueryConcept {
+            text: chunk.to_string(),
+            alternatives,
+            readings: vec![vec![whole]],
+            expanded,
+        })
+    }
+
+    fn token_concepts(&self, chunk: &str) -> Result<Vec<QueryConcept>, TextError> {
+        let mut tokens = self.content_tokens(chunk)?;
+        tokens.retain(|t| t.piece.in_query());
         let mut concepts: Vec<QueryConcept> = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
@@ -283,10 +378,10 @@ impl Analyzer {
                 }
             };
             push(span.iter().map(|t| t.term.clone()).collect());
-            if len <= 1 {
-                if let Some(base) = &tokens[i].base {
-                    push(vec![base.clone()]);
-                }
+            if len <= 1
+                && let Some(base) = &tokens[i].base
+            {
+                push(vec![base.clone()]);
             }
             for &g in &groups {
                 for alt in &self.synonyms.groups[g] {
@@ -409,7 +504,7 @@ fn analyze_token(
         offset_to,
         position,
         content,
-        is_part: false,
+        piece: Piece::Whole,
     })
 }
 

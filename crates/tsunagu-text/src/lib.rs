@@ -17,6 +17,6 @@ pub mod lexicon;
 pub mod normalize;
 pub mod system_dictionary;
 
-pub use analyzer::{AnalyzedToken, Analyzer, TermRole};
+pub use analyzer::{AnalyzedToken, Analyzer, Piece, TermRole};
 pub use error::TextError;
 pub use lexicon::{Lexicon, LexiconIssue, SynonymGroups};

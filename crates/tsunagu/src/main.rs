@@ -78,6 +78,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Show one record (as JSON).
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t = AudienceFlag::Public)]
+        audience: AudienceFlag,
+    },
     /// Rebuild the search index from the store.
     Reindex,
     /// Dictionary files.
@@ -118,6 +124,15 @@ enum OutputFormat {
 enum AudienceFlag {
     Public,
     Coordinator,
+}
+
+impl From<AudienceFlag> for Audience {
+    fn from(flag: AudienceFlag) -> Audience {
+        match flag {
+            AudienceFlag::Public => Audience::Public,
+            AudienceFlag::Coordinator => Audience::Coordinator,
+        }
+    }
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -225,16 +240,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 features: feature.clone(),
                 max_fee_yen: *max_fee,
                 include_inactive: *include_inactive,
-                audience: match audience {
-                    AudienceFlag::Public => Audience::Public,
-                    AudienceFlag::Coordinator => Audience::Coordinator,
-                },
+                audience: (*audience).into(),
                 limit: (*limit).clamp(1, 1000),
                 offset: *offset,
             };
             let results = dir.search(&q)?;
             output::print_search(query, &results, *format == OutputFormat::Json)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Show { id, audience } => {
+            let dir = Directory::open(&config(&cli))?;
+            match dir.get(id, (*audience).into())? {
+                Some(shown) => {
+                    println!("{}", serde_json::to_string_pretty(&shown)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!("id「{id}」の資源はありません / no record with id {id}");
+                    Ok(ExitCode::from(1))
+                }
+            }
         }
         Command::Reindex => {
             let mut dir = Directory::open(&config(&cli))?;
