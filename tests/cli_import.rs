@@ -2,6 +2,8 @@
 //! line, id, field and reason, the good lines of the same file still import,
 //! and nothing stored before is lost or changed.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! an internal record, `notes_internal` or `contact.person`; coordinators see
 //! them (the positive control that proves the test can fail).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::BTreeSet;

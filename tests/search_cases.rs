@@ -4,6 +4,8 @@
 //! differently from the records (synonyms, kana/kanji, okurigana, width,
 //! compounds), so this is what proves the analysis works.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use common::*;

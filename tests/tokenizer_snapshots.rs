@@ -3,6 +3,8 @@
 //! expand through synonyms. A change to dictionaries/ shows up here as a
 //! snapshot diff to review.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use std::sync::OnceLock;
 
 use tsunagu_text::Analyzer;

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: run the real binary against a
 //! temporary data directory.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -6,7 +6,7 @@ use std::io::BufReader;
 use std::path::Path;
 
 use serde::Serialize;
-use tsunagu_index::IndexDoc;
+use tsunagu_index::{IndexDoc, PreparedDoc, SearchIndex};
 use tsunagu_ingest::{CsvEncoding, FileFormat, IngestError, SourceLine, read_csv, read_jsonl};
 use tsunagu_store::{RecordWrite, WriteEffect};
 
@@ -194,12 +194,24 @@ impl Directory {
                     let ward = tsunagu_geo::ward_of_record(&record);
                     batch.push(RecordWrite { record, ward });
                     if batch.len() >= BATCH {
-                        flush(&mut self.store, &mut batch, &mut writer, &mut report)?;
+                        flush(
+                            &mut self.store,
+                            &self.index,
+                            &mut batch,
+                            &mut writer,
+                            &mut report,
+                        )?;
                     }
                 }
             }
         }
-        flush(&mut self.store, &mut batch, &mut writer, &mut report)?;
+        flush(
+            &mut self.store,
+            &self.index,
+            &mut batch,
+            &mut writer,
+            &mut report,
+        )?;
         writer.commit(self.store.max_seq()?)?;
         if !seen_any && report.file_error.is_none() {
             report.file_error = Some(FileError {
@@ -221,10 +233,12 @@ impl Directory {
     }
 }
 
-/// Stores a batch (one transaction), then hands what changed to the index
-/// writer. The index is committed by the caller after the last batch.
+/// Stores a batch (one transaction), then analyses what changed (on every
+/// core) and hands it to the index writer. The caller commits the index after
+/// the last batch.
 fn flush(
     store: &mut tsunagu_store::Store,
+    index: &SearchIndex,
     batch: &mut Vec<RecordWrite>,
     writer: &mut tsunagu_index::IndexWriterHandle<'_>,
     report: &mut ImportReport,
@@ -233,6 +247,7 @@ fn flush(
         return Ok(());
     }
     let effects = store.write_batch(batch)?;
+    let mut changed: Vec<&RecordWrite> = Vec::with_capacity(batch.len());
     for (w, effect) in batch.iter().zip(effects) {
         report.accepted += 1;
         match effect {
@@ -243,13 +258,45 @@ fn flush(
                 continue;
             }
         }
-        writer.upsert(IndexDoc {
-            record: &w.record,
-            ward: w.ward,
-        })?;
+        changed.push(w);
+    }
+    for prepared in prepare_parallel(index, &changed) {
+        writer.add(prepared)?;
     }
     batch.clear();
     Ok(())
+}
+
+/// Japanese analysis dominates indexing; split it over the machine's cores.
+fn prepare_parallel(index: &SearchIndex, writes: &[&RecordWrite]) -> Vec<PreparedDoc> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let prepare = |w: &&RecordWrite| {
+        index.prepare(IndexDoc {
+            record: &w.record,
+            ward: w.ward,
+        })
+    };
+    if threads == 1 || writes.len() < 64 {
+        return writes.iter().map(prepare).collect();
+    }
+    let chunk = writes.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = writes
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(prepare).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(docs) => docs,
+                // A panic in analysis is a bug; re-raise it where it belongs.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 fn file_failure(name: &str, e: IngestError) -> ImportReport {

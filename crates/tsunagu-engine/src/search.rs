@@ -39,9 +39,12 @@ pub struct SearchResults {
 
 impl Directory {
     pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, EngineError> {
+        let t0 = std::time::Instant::now();
         let outcome = self.index.search(query)?;
+        let t1 = t0.elapsed();
         let ids: Vec<String> = outcome.hits.iter().map(|h| h.id.clone()).collect();
         let stored = self.store.get_many(&ids)?;
+        let t2 = t0.elapsed();
         let mut results = Vec::with_capacity(stored.len());
         for (hit, s) in outcome.hits.iter().zip(stored) {
             // The index already filtered by audience; projecting again here is
@@ -64,6 +67,12 @@ impl Directory {
                 record,
             });
         }
+        tracing::debug!(
+            index_us = t1.as_micros() as u64,
+            hydrate_us = (t2 - t1).as_micros() as u64,
+            total_us = t0.elapsed().as_micros() as u64,
+            "search timings"
+        );
         Ok(SearchResults {
             total: outcome.total,
             results,

@@ -7,8 +7,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use std::collections::HashSet;
 use tantivy::directory::MmapDirectory;
+
+use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tsunagu_model::Category;
 use tsunagu_model::{Record, Ward};
 use tsunagu_text::Analyzer;
 
@@ -20,6 +24,23 @@ const VERSION_FILE: &str = "tsunagu-schema-version";
 /// Memory for the indexing threads together; keeps a 100,000-record import
 /// well under the 600 MB budget.
 const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
+
+/// Longest prefix of one text value that is analysed and indexed. The store
+/// keeps the full text; words past this point of a huge description are not
+/// searchable, which keeps one pathological record from costing seconds.
+pub const MAX_INDEXED_BYTES: usize = 64 * 1024;
+
+/// The longest prefix of `text` within [`MAX_INDEXED_BYTES`], on a char boundary.
+pub fn indexed_prefix(text: &str) -> &str {
+    if text.len() <= MAX_INDEXED_BYTES {
+        return text;
+    }
+    let mut end = MAX_INDEXED_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
 
 /// A record as the index sees it: the record plus what the engine derived.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +54,9 @@ pub struct SearchIndex {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) analyzer: Arc<Analyzer>,
+    /// Category → the terms of its label and keywords, analysed once per
+    /// open; a query word among them matches the category.
+    pub(crate) category_terms: Vec<(Category, HashSet<String>)>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -53,19 +77,20 @@ impl SearchIndex {
             source,
         };
         let version_path = dir.join(VERSION_FILE);
-        let current = std::fs::read_to_string(&version_path)
-            .ok()
-            .and_then(|v| v.trim().parse::<u32>().ok());
-        if current != Some(SCHEMA_VERSION) && dir.exists() {
-            tracing::info!(dir = %dir.display(), ?current, wanted = SCHEMA_VERSION,
-                "index schema differs; rebuilding from the store");
+        // The schema version and the dictionaries' fingerprint: user words,
+        // synonym groups and category keywords all shape the indexed terms.
+        let wanted = format!("{SCHEMA_VERSION}:{}", analyzer.lexicon().fingerprint());
+        let current = std::fs::read_to_string(&version_path).ok();
+        if current.as_deref().map(str::trim) != Some(wanted.as_str()) && dir.exists() {
+            tracing::info!(dir = %dir.display(), ?current, %wanted,
+                "index schema or dictionaries changed; rebuilding from the store");
             std::fs::remove_dir_all(dir).map_err(io)?;
         }
         std::fs::create_dir_all(dir).map_err(io)?;
         let (schema, fields) = schema::build();
         let directory = MmapDirectory::open(dir)?;
         let index = Index::open_or_create(directory, schema)?;
-        std::fs::write(&version_path, SCHEMA_VERSION.to_string()).map_err(io)?;
+        std::fs::write(&version_path, &wanted).map_err(io)?;
         Self::wrap(index, fields, analyzer)
     }
 
@@ -81,11 +106,20 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let category_terms = Category::ALL
+            .iter()
+            .map(|c| {
+                let text = analyzer.lexicon().category_text(*c);
+                let (tokens, _) = tokenizer::analyze(&analyzer, &text);
+                (*c, tokens.into_iter().map(|t| t.text).collect())
+            })
+            .collect();
         Ok(SearchIndex {
             index,
             reader,
             fields,
             analyzer,
+            category_terms,
         })
     }
 
@@ -122,55 +156,69 @@ impl SearchIndex {
     }
 }
 
-pub struct IndexWriterHandle<'a> {
-    writer: IndexWriter,
-    index: &'a SearchIndex,
+/// A document analysed and ready for the writer. Preparing is the costly
+/// part (Japanese analysis) and needs no writer, so callers may prepare on
+/// several threads and add in order.
+pub struct PreparedDoc {
+    id: String,
+    doc: TantivyDocument,
 }
 
-impl IndexWriterHandle<'_> {
-    /// Adds or replaces a record's document.
-    pub fn upsert(&mut self, doc: IndexDoc<'_>) -> Result<(), IndexError> {
-        let f = &self.index.fields;
+impl SearchIndex {
+    /// Analyses a record into a document. Each text is segmented once; its
+    /// surface terms, base forms and readings all come from that one pass.
+    pub fn prepare(&self, doc: IndexDoc<'_>) -> PreparedDoc {
+        let f = &self.fields;
         let r = doc.record;
-        self.writer.delete_term(Term::from_field_text(f.id, &r.id));
         let mut d = TantivyDocument::default();
+        let mut readings = Vec::new();
         d.add_text(f.id, &r.id);
-        d.add_text(f.name, &r.name);
+        self.add_analyzed(&mut d, f.name, &r.name, Some(&mut readings));
         if let Some(kana) = &r.name_kana {
-            d.add_text(f.name_kana, kana);
+            let (_, reading) = tokenizer::analyze(&self.analyzer, indexed_prefix(kana));
+            push_readings(&mut readings, reading);
         }
-        let lexicon = self.index.analyzer.lexicon();
+        let mut bits = 0u64;
         for c in &r.categories {
-            d.add_text(f.category_text, lexicon.category_text(*c));
             d.add_text(f.category, c.code());
+            if let Some(i) = Category::ALL.iter().position(|x| x == c) {
+                bits |= 1 << i;
+            }
         }
+        let ward_ord = doc
+            .ward
+            .and_then(|w| Ward::ALL.iter().position(|x| *x == w))
+            .map(|i| i as u64)
+            .unwrap_or(crate::schema::NO_WARD);
+        d.add_u64(f.facet_key, bits | (ward_ord << 32));
         if let Some(desc) = &r.description {
-            d.add_text(f.description, desc);
+            self.add_analyzed(&mut d, f.description, desc, Some(&mut readings));
         }
-        if let Some(org) = &r.organizer {
-            d.add_text(f.organizer, &org.name);
-        }
-        if let Some(address) = &r.address {
-            d.add_text(f.place, address);
-        }
-        for area in &r.service_area {
-            d.add_text(f.place, area);
-        }
+        let mut other: Vec<&str> = Vec::new();
+        other.extend(r.organizer.as_ref().map(|o| o.name.as_str()));
+        other.extend(r.address.as_deref());
+        other.extend(r.service_area.iter().map(String::as_str));
         if let Some(ward) = doc.ward {
-            d.add_text(f.place, ward.name());
+            other.push(ward.name());
             d.add_text(f.ward, ward.name());
         }
-        for text in [&r.schedule_text, &r.fee_text, &r.target]
-            .into_iter()
-            .flatten()
-        {
-            d.add_text(f.details, text);
+        other.extend(
+            [&r.schedule_text, &r.fee_text, &r.target]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        );
+        for text in other {
+            self.add_analyzed(&mut d, f.other, text, None);
         }
-        for text in [Some(&r.name), r.name_kana.as_ref(), r.description.as_ref()]
-            .into_iter()
-            .flatten()
-        {
-            d.add_text(f.reading, text);
+        if !readings.is_empty() {
+            d.add_pre_tokenized_text(
+                f.reading,
+                PreTokenizedString {
+                    text: String::new(),
+                    tokens: readings,
+                },
+            );
         }
         d.add_text(f.kind, r.kind.code());
         for feature in &r.features {
@@ -183,10 +231,64 @@ impl IndexWriterHandle<'_> {
             .map(|y| i64::try_from(y).unwrap_or(i64::MAX))
             .unwrap_or(-1);
         d.add_i64(f.fee, fee);
-        self.writer.add_document(d)?;
-        Ok(())
+        PreparedDoc {
+            id: r.id.clone(),
+            doc: d,
+        }
     }
 
+    /// Adds `text` to `field` as analysed tokens and collects its readings.
+    fn add_analyzed(
+        &self,
+        d: &mut TantivyDocument,
+        field: tantivy::schema::Field,
+        text: &str,
+        readings: Option<&mut Vec<Token>>,
+    ) {
+        let text = indexed_prefix(text);
+        let (surface, reading) = tokenizer::analyze(&self.analyzer, text);
+        if let Some(out) = readings {
+            push_readings(out, reading);
+        }
+        d.add_pre_tokenized_text(
+            field,
+            PreTokenizedString {
+                text: text.to_string(),
+                tokens: surface,
+            },
+        );
+    }
+}
+
+/// Readings of several values share one field; positions keep increasing
+/// so that a phrase never joins two values.
+fn push_readings(out: &mut Vec<Token>, reading: Vec<Token>) {
+    let base = out.last().map(|t| t.position + 2).unwrap_or(0);
+    out.extend(reading.into_iter().map(|mut t| {
+        t.position += base;
+        t
+    }));
+}
+
+pub struct IndexWriterHandle<'a> {
+    writer: IndexWriter,
+    index: &'a SearchIndex,
+}
+
+impl IndexWriterHandle<'_> {
+    /// Adds or replaces a record's document.
+    pub fn upsert(&mut self, doc: IndexDoc<'_>) -> Result<(), IndexError> {
+        let prepared = self.index.prepare(doc);
+        self.add(prepared)
+    }
+
+    /// Adds or replaces a prepared document.
+    pub fn add(&mut self, prepared: PreparedDoc) -> Result<(), IndexError> {
+        self.writer
+            .delete_term(Term::from_field_text(self.index.fields.id, &prepared.id));
+        self.writer.add_document(prepared.doc)?;
+        Ok(())
+    }
     pub fn delete(&mut self, id: &str) {
         self.writer
             .delete_term(Term::from_field_text(self.index.fields.id, id));

@@ -7,6 +7,7 @@
 //!   number in the commit payload, and search.
 
 pub mod error;
+pub mod facets;
 pub mod schema;
 pub mod search;
 pub mod tokenizer;
@@ -14,5 +15,5 @@ pub mod tokenizer;
 mod index;
 
 pub use error::IndexError;
-pub use index::{IndexDoc, IndexWriterHandle, SearchIndex};
+pub use index::{IndexDoc, IndexWriterHandle, PreparedDoc, SearchIndex};
 pub use search::{FacetCount, IndexHit, SearchOutcome, SearchQuery, Snippets};

@@ -9,25 +9,28 @@ use crate::tokenizer::{JA, JA_READING};
 
 /// Bump when the schema or the analysis changes in a way that needs a
 /// rebuild; an index of another version is rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 5;
 
-/// Text fields searched by a query, with their boosts.
+/// Text fields searched by a query, with their boosts. Category labels are
+/// matched through [`Fields::category`] instead (see `search.rs`).
 #[derive(Debug, Clone, Copy)]
 pub struct TextField {
     pub field: Field,
     pub boost: f32,
+    /// Whether multi-word synonym phrases are matched here (positions are
+    /// costly; phrases matter in names and descriptions).
+    pub phrases: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Fields {
     pub id: Field,
     pub name: Field,
-    pub name_kana: Field,
-    pub category_text: Field,
     pub description: Field,
-    pub organizer: Field,
-    pub place: Field,
-    pub details: Field,
+    /// Organizer, address, service area, ward, schedule, fee and target
+    /// text: one field, because each adds little alone and every text field
+    /// multiplies the clauses of a query.
+    pub other: Field,
     pub reading: Field,
     pub kind: Field,
     pub category: Field,
@@ -35,53 +38,52 @@ pub struct Fields {
     pub feature: Field,
     pub status: Field,
     pub visibility: Field,
+    /// Facet key, dense, one read per document: categories as a bit set in
+    /// the low 32 bits (bit = index in `Category::ALL`), the ward's index in
+    /// `Ward::ALL` (or `NO_WARD`) in the high 32.
+    pub facet_key: Field,
     /// Fee per visit in yen, −1 when unknown (so a max-fee filter keeps
     /// unknown fees, as match.md's hard rules do).
     pub fee: Field,
 }
 
-/// Field names used by the facet aggregation.
 pub const CATEGORY_FIELD: &str = "category";
 pub const WARD_FIELD: &str = "ward";
+/// The fast field read by the facet collector.
+pub const FACET_KEY_FIELD: &str = "facet_key";
+/// Ward index of a record outside the six wards.
+pub const NO_WARD: u64 = 31;
 
 impl Fields {
     /// Surface-term fields and their boosts: the name weighs most, then the
     /// category labels, then the provider's description.
-    pub fn text_fields(&self) -> [TextField; 7] {
+    pub fn text_fields(&self) -> [TextField; 3] {
         [
             TextField {
                 field: self.name,
                 boost: 3.0,
-            },
-            TextField {
-                field: self.name_kana,
-                boost: 2.0,
-            },
-            TextField {
-                field: self.category_text,
-                boost: 2.0,
+                phrases: true,
             },
             TextField {
                 field: self.description,
                 boost: 1.0,
+                phrases: true,
             },
             TextField {
-                field: self.organizer,
+                field: self.other,
                 boost: 0.8,
-            },
-            TextField {
-                field: self.place,
-                boost: 1.0,
-            },
-            TextField {
-                field: self.details,
-                boost: 0.5,
+                phrases: false,
             },
         ]
     }
 
-    /// Weight of a match on readings only (kana/kanji/okurigana variants).
+    /// Weight of a match on readings only (kana/kanji/okurigana variants,
+    /// and 名称_カナ, whose readings go to the same field).
     pub const READING_BOOST: f32 = 0.6;
+    /// Score of a query word found in a record's category label or keywords
+    /// (matched through the `category` keyword field: one posting list
+    /// instead of the label analysed into every document).
+    pub const CATEGORY_SCORE: f32 = 2.5;
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -99,20 +101,17 @@ pub fn build() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
         name: b.add_text_field("name", text.clone()),
-        name_kana: b.add_text_field("name_kana", text.clone()),
-        category_text: b.add_text_field("category_text", text.clone()),
         description: b.add_text_field("description", text.clone()),
-        organizer: b.add_text_field("organizer", text.clone()),
-        place: b.add_text_field("place", text.clone()),
-        details: b.add_text_field("details", text),
+        other: b.add_text_field("other", text),
         reading: b.add_text_field("reading", reading),
         kind: b.add_text_field("kind", STRING | FAST),
-        category: b.add_text_field(CATEGORY_FIELD, STRING | FAST),
-        ward: b.add_text_field(WARD_FIELD, STRING | FAST),
+        category: b.add_text_field(CATEGORY_FIELD, STRING),
+        ward: b.add_text_field(WARD_FIELD, STRING),
         feature: b.add_text_field("feature", STRING),
         status: b.add_text_field("status", STRING),
         visibility: b.add_text_field("visibility", STRING),
         fee: b.add_i64_field("fee", INDEXED | FAST),
+        facet_key: b.add_u64_field(FACET_KEY_FIELD, FAST),
     };
     (b.build(), fields)
 }

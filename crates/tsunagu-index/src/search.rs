@@ -7,13 +7,10 @@
 //! must match most concepts (all but a third); if none do, at least half.
 //! BM25 sums over concepts, so a document matching every word ranks first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 
 use serde::Serialize;
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{AggregationResult, BucketResult};
-use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
@@ -22,12 +19,13 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
-use tsunagu_model::{Audience, Category, Feature, Kind, Ward};
+use tsunagu_model::{Audience, Category, Feature, Kind, Status, Visibility, Ward};
 use tsunagu_text::analyzer::QueryConcept;
 
 use crate::error::IndexError;
+use crate::facets::FacetCollector;
 use crate::index::SearchIndex;
-use crate::schema::{CATEGORY_FIELD, Fields, WARD_FIELD};
+use crate::schema::Fields;
 
 /// What to search for. Filters combine with AND; several values of one
 /// filter combine with OR, except features, which must all be present.
@@ -85,9 +83,11 @@ impl Snippets {
     /// An HTML-safe excerpt of `description` (or of `name` when the
     /// description has no match) with matches in `<mark>`.
     pub fn snippet(&self, name: &str, description: &str) -> String {
-        let mut s = self.description.snippet(description);
+        let mut s = self
+            .description
+            .snippet(crate::index::indexed_prefix(description));
         if s.highlighted().is_empty() {
-            let n = self.name.snippet(name);
+            let n = self.name.snippet(crate::index::indexed_prefix(name));
             if !n.highlighted().is_empty() {
                 s = n;
             }
@@ -107,38 +107,39 @@ const PHRASE_SLOP: u32 = 3;
 
 impl SearchIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchOutcome, IndexError> {
+        let t0 = std::time::Instant::now();
         let concepts = self.analyzer.query_concepts(&q.text)?;
+        let t_analyze = t0.elapsed();
         if concepts.is_empty() {
             return Err(IndexError::EmptyQuery);
         }
         let f = &self.fields;
-        let concept_queries: Vec<Box<dyn Query>> =
-            concepts.iter().map(|c| concept_query(f, c)).collect();
+        let concept_queries: Vec<Box<dyn Query>> = concepts
+            .iter()
+            .map(|c| concept_query(f, &self.category_terms, c))
+            .collect();
         let n = concept_queries.len();
         let strict = n - n / 3;
         let filters = filter_clauses(f, q);
         let searcher = self.reader.searcher();
         let limit = q.limit.max(1);
 
+        // One pass collects the total, the top hits and both facets.
+        let run = |query: &BooleanQuery| {
+            let top = TopDocs::with_limit(limit).and_offset(q.offset);
+            searcher.search(query, &(Count, top, FacetCollector))
+        };
         let mut relaxed = false;
         let mut query = build(&concept_queries, strict, &filters);
-        let mut total = searcher.search(&query, &Count)?;
+        let mut fruit = run(&query)?;
         let lenient = n.div_ceil(2);
-        if total == 0 && lenient < strict {
+        if fruit.0 == 0 && lenient < strict {
             relaxed = true;
             query = build(&concept_queries, lenient, &filters);
-            total = searcher.search(&query, &Count)?;
+            fruit = run(&query)?;
         }
-
-        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
-            "category": { "terms": { "field": CATEGORY_FIELD, "size": 64 } },
-            "ward": { "terms": { "field": WARD_FIELD, "size": 16 } }
-        }))
-        .map_err(|e| IndexError::Facets(e.to_string()))?;
-        let agg_collector =
-            AggregationCollector::from_aggs(aggs, AggregationLimitsGuard::default());
-        let top = TopDocs::with_limit(limit).and_offset(q.offset);
-        let (top_docs, agg_results) = searcher.search(&query, &(top, agg_collector))?;
+        let (total, top_docs, facets) = fruit;
+        let t_search = t0.elapsed();
 
         let mut hits = Vec::with_capacity(top_docs.len());
         for (score, address) in top_docs {
@@ -150,15 +151,30 @@ impl SearchIndex {
                 });
             }
         }
-        let mut facets = agg_results.0;
-        let facets_category = buckets(facets.remove("category"));
-        let facets_ward = buckets(facets.remove("ward"));
+        let facets_category = sorted_counts(
+            facets
+                .category_counts()
+                .into_iter()
+                .map(|(c, n)| (c.code().to_string(), n)),
+        );
+        let facets_ward = sorted_counts(
+            facets
+                .ward_counts()
+                .into_iter()
+                .map(|(w, n)| (w.name().to_string(), n)),
+        );
 
         let mut description = SnippetGenerator::create(&searcher, &query, f.description)?;
         description.set_max_num_chars(SNIPPET_CHARS);
         let mut name = SnippetGenerator::create(&searcher, &query, f.name)?;
         name.set_max_num_chars(SNIPPET_CHARS);
 
+        tracing::debug!(
+            analyze_us = t_analyze.as_micros() as u64,
+            search_us = (t_search - t_analyze).as_micros() as u64,
+            rest_us = (t0.elapsed() - t_search).as_micros() as u64,
+            "index search timings"
+        );
         Ok(SearchOutcome {
             total,
             hits,
@@ -171,35 +187,41 @@ impl SearchIndex {
     }
 }
 
-fn buckets(result: Option<AggregationResult>) -> Vec<FacetCount> {
-    let Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) = result else {
-        return Vec::new();
-    };
-    let mut out: Vec<FacetCount> = buckets
-        .into_iter()
-        .map(|b| FacetCount {
-            value: b.key.to_string(),
-            count: b.doc_count,
-        })
+fn sorted_counts(counts: impl Iterator<Item = (String, u64)>) -> Vec<FacetCount> {
+    let mut out: Vec<FacetCount> = counts
+        .map(|(value, count)| FacetCount { value, count })
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     out
 }
 
-fn build(concepts: &[Box<dyn Query>], required: usize, filters: &[Box<dyn Query>]) -> BooleanQuery {
-    let text = BooleanQuery::with_minimum_required_clauses(
-        concepts
-            .iter()
-            .map(|c| (Occur::Should, c.box_clone()))
-            .collect(),
-        required,
-    );
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(text))];
+/// Filters are required clauses, except those whose excluded values are
+/// rare (internal records, inactive ones): excluding a short posting list is
+/// far cheaper than intersecting with one that holds almost every document.
+enum Filter {
+    Require(Box<dyn Query>),
+    Exclude(Box<dyn Query>),
+}
+
+fn build(concepts: &[Box<dyn Query>], required: usize, filters: &[Filter]) -> BooleanQuery {
+    let text: Box<dyn Query> = match concepts {
+        [one] => one.box_clone(),
+        many => Box::new(BooleanQuery::with_minimum_required_clauses(
+            many.iter()
+                .map(|c| (Occur::Should, c.box_clone()))
+                .collect(),
+            required,
+        )),
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
     for filter in filters {
-        clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
-        ));
+        match filter {
+            Filter::Require(q) => clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(q.box_clone(), 0.0)),
+            )),
+            Filter::Exclude(q) => clauses.push((Occur::MustNot, q.box_clone())),
+        }
     }
     BooleanQuery::new(clauses)
 }
@@ -221,14 +243,51 @@ fn term_or_phrase(field: Field, terms: &[String]) -> Option<Box<dyn Query>> {
     }
 }
 
-fn concept_query(f: &Fields, concept: &QueryConcept) -> Box<dyn Query> {
+fn concept_query(
+    f: &Fields,
+    category_terms: &[(Category, HashSet<String>)],
+    concept: &QueryConcept,
+) -> Box<dyn Query> {
     let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+    for (category, terms) in category_terms {
+        let hit = concept
+            .alternatives
+            .iter()
+            .any(|alt| !alt.is_empty() && alt.iter().all(|t| terms.contains(t)));
+        if hit {
+            disjuncts.push(Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.category, category.code()),
+                    IndexRecordOption::Basic,
+                )),
+                Fields::CATEGORY_SCORE,
+            )));
+        }
+    }
+    let groups: Vec<String> = concept
+        .groups
+        .iter()
+        .map(|&g| tsunagu_text::analyzer::group_token(g))
+        .collect();
     for tf in f.text_fields() {
         for (i, alt) in concept.alternatives.iter().enumerate() {
-            // The first alternative is the user's own wording.
+            // The first alternative is the user's own wording. With groups,
+            // every synonym (and a multi-word wording) is covered by the group
+            // tokens below, which the index placed where each member occurs.
+            if !groups.is_empty() && (i > 0 || alt.len() > 1) {
+                continue;
+            }
+            if alt.len() > 1 && !tf.phrases {
+                continue;
+            }
             let weight = if i == 0 { 1.0 } else { SYNONYM_WEIGHT };
             if let Some(q) = term_or_phrase(tf.field, alt) {
                 disjuncts.push(Box::new(BoostQuery::new(q, tf.boost * weight)));
+            }
+        }
+        for g in &groups {
+            if let Some(q) = term_or_phrase(tf.field, std::slice::from_ref(g)) {
+                disjuncts.push(Box::new(BoostQuery::new(q, tf.boost * SYNONYM_WEIGHT)));
             }
         }
     }
@@ -254,29 +313,33 @@ fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> Option<Box<
     }
 }
 
-fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Box<dyn Query>> {
-    let mut out: Vec<Box<dyn Query>> = Vec::new();
-    if q.audience == Audience::Public {
-        out.extend(any_of(f.visibility, ["public".to_string()]));
-    }
-    if !q.include_inactive {
-        out.extend(any_of(f.status, ["active".to_string()]));
-    }
-    out.extend(any_of(f.kind, q.kinds.iter().map(|k| k.code().to_string())));
-    out.extend(any_of(
+fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
+    let mut out: Vec<Filter> = Vec::new();
+    let mut require = |q: Option<Box<dyn Query>>| out.extend(q.map(Filter::Require));
+    require(any_of(f.kind, q.kinds.iter().map(|k| k.code().to_string())));
+    require(any_of(
         f.category,
         q.categories.iter().map(|c| c.code().to_string()),
     ));
-    out.extend(any_of(f.ward, q.wards.iter().map(|w| w.name().to_string())));
+    require(any_of(f.ward, q.wards.iter().map(|w| w.name().to_string())));
     for feature in &q.features {
-        out.extend(any_of(f.feature, [feature.code().to_string()]));
+        require(any_of(f.feature, [feature.code().to_string()]));
     }
     if let Some(max) = q.max_fee_yen {
         let max = i64::try_from(max).unwrap_or(i64::MAX);
-        out.push(Box::new(RangeQuery::new(
+        require(Some(Box::new(RangeQuery::new(
             Bound::Included(Term::from_field_i64(f.fee, -1)),
             Bound::Included(Term::from_field_i64(f.fee, max)),
-        )));
+        ))));
+    }
+    if q.audience == Audience::Public {
+        out.extend(
+            any_of(f.visibility, [Visibility::Internal.code().to_string()]).map(Filter::Exclude),
+        );
+    }
+    if !q.include_inactive {
+        let inactive = [Status::Paused, Status::Closed].map(|s| s.code().to_string());
+        out.extend(any_of(f.status, inactive).map(Filter::Exclude));
     }
     out
 }

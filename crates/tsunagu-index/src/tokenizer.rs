@@ -36,42 +36,50 @@ pub struct JaTokenStream<'a> {
     index: usize,
 }
 
+/// Analyses `text` once into surface tokens (terms and base forms) and
+/// reading tokens. Segmentation failure yields no tokens (logged).
+pub fn analyze(analyzer: &Analyzer, text: &str) -> (Vec<Token>, Vec<Token>) {
+    let analyzed = match analyzer.content_tokens(text) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(error = %e, "segmentation failed; text indexed without tokens");
+            Vec::new()
+        }
+    };
+    let groups = analyzer.index_groups(&analyzed);
+    let mut surface = Vec::with_capacity(analyzed.len() * 2);
+    let mut reading = Vec::with_capacity(analyzed.len());
+    for (t, groups) in analyzed.iter().zip(groups) {
+        let token = |term: &str| Token {
+            offset_from: t.offset_from,
+            offset_to: t.offset_to,
+            position: t.position,
+            text: term.to_string(),
+            position_length: 1,
+        };
+        surface.push(token(&t.term));
+        if let Some(base) = &t.base {
+            surface.push(token(base));
+        }
+        for g in groups {
+            surface.push(token(&tsunagu_text::analyzer::group_token(g)));
+        }
+        if let Some(r) = &t.reading {
+            reading.push(token(r));
+        }
+    }
+    (surface, reading)
+}
+
 impl Tokenizer for JaTokenizer {
     type TokenStream<'a> = JaTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JaTokenStream<'a> {
-        self.tokens.clear();
-        let analyzed = match self.analyzer.content_tokens(text) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!(error = %e, "segmentation failed; text indexed without tokens");
-                Vec::new()
-            }
+        let (surface, reading) = analyze(&self.analyzer, text);
+        self.tokens = match self.role {
+            TermRole::Surface => surface,
+            TermRole::Reading => reading,
         };
-        for t in analyzed {
-            let mut push = |term: &str| {
-                self.tokens.push(Token {
-                    offset_from: t.offset_from,
-                    offset_to: t.offset_to,
-                    position: t.position,
-                    text: term.to_string(),
-                    position_length: 1,
-                });
-            };
-            match self.role {
-                TermRole::Surface => {
-                    push(&t.term);
-                    if let Some(base) = &t.base {
-                        push(base);
-                    }
-                }
-                TermRole::Reading => {
-                    if let Some(reading) = &t.reading {
-                        push(reading);
-                    }
-                }
-            }
-        }
         JaTokenStream {
             tokens: &mut self.tokens,
             index: 0,

@@ -131,6 +131,9 @@ pub struct QueryConcept {
     pub readings: Vec<Vec<String>>,
     /// True when the alternatives came from a synonym group.
     pub expanded: bool,
+    /// Synonym groups of the concept: every single-term member is matched
+    /// through the group token instead of one clause per member.
+    pub groups: Vec<u32>,
 }
 
 /// Synonym phrases compiled to term sequences.
@@ -140,6 +143,19 @@ struct SynonymIndex {
     groups: Vec<Vec<Vec<String>>>,
     /// First term of a phrase → (group, alternative) pairs starting with it.
     by_first: HashMap<String, Vec<(usize, usize)>>,
+    /// A single-term alternative → the groups it belongs to. The index adds
+    /// a group token for each at the term's position, so a query matches a
+    /// whole group with one posting list and one IDF.
+    single: HashMap<String, Vec<u32>>,
+}
+
+/// Prefix of group tokens; analysis never produces it from text (it is a
+/// symbol, dropped by the content filter), so it cannot collide with words.
+pub const GROUP_TOKEN_PREFIX: char = '≡';
+
+/// The index token standing for synonym group `g`.
+pub fn group_token(g: u32) -> String {
+    format!("{GROUP_TOKEN_PREFIX}{g}")
 }
 
 pub struct Analyzer {
@@ -307,10 +323,71 @@ impl Analyzer {
                     .entry(alt[0].clone())
                     .or_default()
                     .push((g, a));
+                if let [one] = alt.as_slice() {
+                    let groups = index.single.entry(one.clone()).or_default();
+                    if !groups.contains(&(g as u32)) {
+                        groups.push(g as u32);
+                    }
+                }
             }
             index.groups.push(alternatives);
         }
         Ok(index)
+    }
+
+    /// The synonym groups a single index term belongs to.
+    pub fn groups_of(&self, term: &str) -> &[u32] {
+        self.synonyms
+            .single
+            .get(term)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// For each token, the synonym groups whose member starts there: a
+    /// single-term member equal to the token (or its base form), or a
+    /// multi-term member matching the query-side tokens from there on. The
+    /// index emits a group token for each, so queries need no phrase clause
+    /// for any synonym.
+    pub fn index_groups(&self, tokens: &[AnalyzedToken]) -> Vec<Vec<u32>> {
+        let mut out: Vec<Vec<u32>> = tokens
+            .iter()
+            .map(|t| {
+                let mut groups = self.groups_of(&t.term).to_vec();
+                if let Some(base) = &t.base {
+                    for g in self.groups_of(base) {
+                        if !groups.contains(g) {
+                            groups.push(*g);
+                        }
+                    }
+                }
+                groups
+            })
+            .collect();
+        let query_side: Vec<usize> = (0..tokens.len())
+            .filter(|&i| tokens[i].piece.in_query())
+            .collect();
+        for (k, &i) in query_side.iter().enumerate() {
+            let t = &tokens[i];
+            for key in [Some(&t.term), t.base.as_ref()].into_iter().flatten() {
+                let Some(entries) = self.synonyms.by_first.get(key) else {
+                    continue;
+                };
+                for &(g, a) in entries {
+                    let alt = &self.synonyms.groups[g][a];
+                    if alt.len() < 2 || k + alt.len() > query_side.len() {
+                        continue;
+                    }
+                    let matches = alt.iter().zip(&query_side[k..]).all(|(want, &j)| {
+                        *want == tokens[j].term || tokens[j].base.as_ref() == Some(want)
+                    });
+                    if matches && !out[i].contains(&(g as u32)) {
+                        out[i].push(g as u32);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Analyses a query into concepts: each query word (or multi-word synonym
@@ -354,11 +431,17 @@ impl Analyzer {
         if split.len() > 1 && split.concat() == whole && !alternatives.contains(&split) {
             alternatives.push(split);
         }
+        let groups = if len == tokens.len() {
+            groups.iter().map(|&g| g as u32).collect()
+        } else {
+            Vec::new()
+        };
         Ok(QueryConcept {
             text: chunk.to_string(),
             alternatives,
             readings: vec![vec![whole]],
             expanded,
+            groups,
         })
     }
 
@@ -389,11 +472,26 @@ impl Analyzer {
                 }
             }
             let reading: Option<Vec<String>> = span.iter().map(|t| t.reading.clone()).collect();
+            let mut group_ids: Vec<u32> = groups.iter().map(|&g| g as u32).collect();
+            if len <= 1 {
+                // A single word also stands for the groups of its base form.
+                let base = tokens[i].base.as_deref();
+                for g in self
+                    .groups_of(&tokens[i].term)
+                    .iter()
+                    .chain(base.map(|b| self.groups_of(b)).unwrap_or(&[]))
+                {
+                    if !group_ids.contains(g) {
+                        group_ids.push(*g);
+                    }
+                }
+            }
             concepts.push(QueryConcept {
                 text,
                 alternatives,
                 readings: reading.into_iter().collect(),
                 expanded: !groups.is_empty(),
+                groups: group_ids,
             });
             i += len.max(1);
         }

@@ -181,6 +181,28 @@ impl Lexicon {
         })
     }
 
+    /// A stable fingerprint (FNV-1a) of the three files. The index records
+    /// it and rebuilds itself from the store when it changes, because user
+    /// words, synonym groups and category keywords all shape indexed terms.
+    pub fn fingerprint(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |text: &str| {
+            for b in text.bytes().chain([0xff]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        feed(&self.user_csv);
+        for group in &self.synonyms.groups {
+            feed(&group.join("\t"));
+        }
+        for (c, words) in &self.category_keywords {
+            feed(c.code());
+            feed(&words.join(" "));
+        }
+        format!("{h:016x}")
+    }
+
     /// The text indexed for a category: its label and its keywords.
     pub fn category_text(&self, category: Category) -> String {
         let mut text = category.label_ja().to_string();
@@ -197,9 +219,8 @@ impl Lexicon {
     pub fn check(&self) -> Vec<LexiconIssue> {
         let mut issues = Vec::new();
         let mut seen = HashSet::new();
-        let mut line_no = 0;
-        for line in self.user_csv.lines() {
-            line_no += 1;
+        for (i, line) in self.user_csv.lines().enumerate() {
+            let line_no = i + 1;
             if line.trim().is_empty() {
                 continue;
             }

@@ -23,6 +23,10 @@ pub struct BenchArgs {
     /// Keep the generated corpus and data here instead of a temp directory.
     #[arg(long)]
     work_dir: Option<std::path::PathBuf>,
+    /// Search the data already in --work-dir (skip generation and import),
+    /// e.g. to profile search alone.
+    #[arg(long, requires = "work_dir")]
+    reuse: bool,
 }
 
 /// A small deterministic generator (xorshift64*), so every run measures the
@@ -237,6 +241,15 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
     std::fs::create_dir_all(&work)?;
     let corpus = work.join("corpus.jsonl");
     let data_dir = work.join("data");
+    let config = DirectoryConfig {
+        data_dir: data_dir.clone(),
+        dictionaries: dictionaries.map(Path::to_path_buf),
+    };
+    if args.reuse {
+        let dir = Directory::open(&config)?;
+        let n = dir.record_count()?;
+        return search_bench(&dir, n, args.searches);
+    }
     if data_dir.exists() {
         std::fs::remove_dir_all(&data_dir)?;
     }
@@ -250,10 +263,6 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
     );
     let analyzer = tsunagu_engine::load_analyzer(dictionaries)?;
     let rss_before = peak_rss_mib().unwrap_or(0.0);
-    let config = DirectoryConfig {
-        data_dir: data_dir.clone(),
-        dictionaries: dictionaries.map(Path::to_path_buf),
-    };
     let mut dir = Directory::open_with(&config, analyzer)?;
     let started = Instant::now();
     let report = dir.import_file(&corpus, &ImportOptions::default(), &NoProgress)?;
@@ -268,7 +277,10 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
         peak,
         rss_before
     );
+    search_bench(&dir, report.accepted, args.searches)
+}
 
+fn search_bench(dir: &Directory, records: u64, searches: usize) -> Result<ExitCode> {
     let queries: Vec<SearchQuery> = QUERIES
         .iter()
         .map(|q| SearchQuery {
@@ -280,18 +292,33 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
     for q in &queries {
         dir.search(q)?;
     }
-    let mut times = Vec::with_capacity(args.searches);
-    for i in 0..args.searches {
+    let mut times = Vec::with_capacity(searches);
+    let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
+    let mut totals = vec![0usize; queries.len()];
+    for i in 0..searches {
         let q = &queries[i % queries.len()];
         let t = Instant::now();
         let results = dir.search(q)?;
-        times.push(t.elapsed());
+        let took = t.elapsed();
+        times.push(took);
+        per_query[i % queries.len()].push(took);
+        totals[i % queries.len()] = results.total;
         std::hint::black_box(results);
+    }
+    println!("per query (median, matching records):");
+    for ((q, mut t), total) in queries.iter().zip(per_query).zip(totals) {
+        t.sort();
+        println!(
+            "  {:<24} {:>8.3} ms  {:>6} matches",
+            q.text,
+            percentile(&t, 0.5).as_secs_f64() * 1e3,
+            total
+        );
     }
     times.sort();
     println!(
         "warm search over {} records, {} queries: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-        report.accepted,
+        records,
         times.len(),
         percentile(&times, 0.50).as_secs_f64() * 1e3,
         percentile(&times, 0.99).as_secs_f64() * 1e3,
