@@ -100,8 +100,11 @@ impl SearchIndex {
         Self::wrap(Index::create_in_ram(schema), fields, analyzer)
     }
 
-    fn wrap(index: Index, fields: Fields, analyzer: Arc<Analyzer>) -> Result<Self, IndexError> {
+    fn wrap(mut index: Index, fields: Fields, analyzer: Arc<Analyzer>) -> Result<Self, IndexError> {
         tokenizer::register(&index, &analyzer);
+        // Search segments in parallel: a consultation waits on one query at
+        // a time, so latency matters more than throughput per core.
+        index.set_default_multithread_executor()?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

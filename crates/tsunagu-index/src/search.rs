@@ -17,9 +17,9 @@ use tantivy::query::{
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 use tsunagu_model::{Audience, Category, Feature, Kind, Status, Visibility, Ward};
+use tsunagu_text::Highlighter;
 use tsunagu_text::analyzer::QueryConcept;
 
 use crate::error::IndexError;
@@ -71,29 +71,18 @@ pub struct SearchOutcome {
 
 /// Makes highlighted excerpts for one search.
 pub struct Snippets {
-    description: SnippetGenerator,
-    name: SnippetGenerator,
+    highlighter: Highlighter,
 }
-
-/// Highlight markers; the text between them is HTML-escaped by tantivy.
-pub const MARK_OPEN: &str = "<mark>";
-pub const MARK_CLOSE: &str = "</mark>";
 
 impl Snippets {
     /// An HTML-safe excerpt of `description` (or of `name` when the
     /// description has no match) with matches in `<mark>`.
     pub fn snippet(&self, name: &str, description: &str) -> String {
-        let mut s = self
-            .description
-            .snippet(crate::index::indexed_prefix(description));
-        if s.highlighted().is_empty() {
-            let n = self.name.snippet(crate::index::indexed_prefix(name));
-            if !n.highlighted().is_empty() {
-                s = n;
-            }
+        let description = crate::index::indexed_prefix(description);
+        if !self.highlighter.has_match(description) && self.highlighter.has_match(name) {
+            return self.highlighter.snippet(name, SNIPPET_CHARS);
         }
-        s.set_snippet_prefix_postfix(MARK_OPEN, MARK_CLOSE);
-        s.to_html()
+        self.highlighter.snippet(description, SNIPPET_CHARS)
     }
 }
 
@@ -164,10 +153,14 @@ impl SearchIndex {
                 .map(|(w, n)| (w.name().to_string(), n)),
         );
 
-        let mut description = SnippetGenerator::create(&searcher, &query, f.description)?;
-        description.set_max_num_chars(SNIPPET_CHARS);
-        let mut name = SnippetGenerator::create(&searcher, &query, f.name)?;
-        name.set_max_num_chars(SNIPPET_CHARS);
+        let mut terms: Vec<String> = Vec::new();
+        for c in &concepts {
+            terms.extend(c.alternatives.iter().flatten().cloned());
+            for g in &c.groups {
+                terms.extend(self.analyzer.group_terms(*g).cloned());
+            }
+        }
+        let highlighter = Highlighter::new(terms);
 
         tracing::debug!(
             analyze_us = t_analyze.as_micros() as u64,
@@ -182,7 +175,7 @@ impl SearchIndex {
             facets_ward,
             concepts,
             relaxed,
-            snippets: Snippets { description, name },
+            snippets: Snippets { highlighter },
         })
     }
 }
@@ -291,7 +284,15 @@ fn concept_query(
             }
         }
     }
-    for reading in &concept.readings {
+    // Readings catch kanji/kana/okurigana variants; a word with synonym
+    // groups has its variants in the group, so the reading clause would only
+    // repeat the same matches at extra cost.
+    let readings: &[Vec<String>] = if groups.is_empty() {
+        &concept.readings
+    } else {
+        &[]
+    };
+    for reading in readings {
         if let Some(q) = term_or_phrase(f.reading, reading) {
             disjuncts.push(Box::new(BoostQuery::new(q, Fields::READING_BOOST)));
         }

@@ -344,6 +344,16 @@ impl Analyzer {
             .unwrap_or(&[])
     }
 
+    /// Every term of every member of synonym group `g` (for highlighting).
+    pub fn group_terms(&self, g: u32) -> impl Iterator<Item = &String> {
+        self.synonyms
+            .groups
+            .get(g as usize)
+            .into_iter()
+            .flatten()
+            .flatten()
+    }
+
     /// For each token, the synonym groups whose member starts there: a
     /// single-term member equal to the token (or its base form), or a
     /// multi-term member matching the query-side tokens from there on. The

@@ -13,10 +13,12 @@
 
 pub mod analyzer;
 pub mod error;
+pub mod highlight;
 pub mod lexicon;
 pub mod normalize;
 pub mod system_dictionary;
 
 pub use analyzer::{AnalyzedToken, Analyzer, Piece, TermRole};
 pub use error::TextError;
+pub use highlight::Highlighter;
 pub use lexicon::{Lexicon, LexiconIssue, SynonymGroups};
