@@ -1,22 +1,231 @@
-//! Placing records in Chiba City's wards.
+//! Geography: where records and seniors are, in Chiba City's terms.
 //!
-//! For now a record's ward comes from the ward name written in its address
-//! or, failing that, in its service area. The gazetteer, あんしんケアセンター
-//! areas and point lookup build on this (issue 3).
+//! * [`gazetteer`]: 町・大字 and 丁目 with representative points, imported
+//!   from the Address Base Registry, MLIT 位置参照情報 or our own CSV.
+//! * [`address`]: normalising addresses as people write them.
+//! * [`centers`]: which あんしんケアセンター covers a town or 丁目.
+//! * [`boundaries`]: ward polygons (GeoJSON) when the city supplies them.
+//! * [`spatial`]: distances and the R-tree of points.
+//! * [`Locator`]: all of the above behind two questions, "where is this
+//!   address?" and "what is at this point?".
 
+pub mod address;
+pub mod boundaries;
+pub mod centers;
+pub mod gazetteer;
+pub mod spatial;
+
+use thiserror::Error;
 use tsunagu_model::{Record, Ward};
-use unicode_normalization::UnicodeNormalization;
 
-/// The ward named in an address such as 「千葉県千葉市稲毛区小仲台2丁目」 or
-/// 「稲毛区小仲台」. An address in another city (船橋市…) has none.
-pub fn ward_in_address(address: &str) -> Option<Ward> {
-    let text: String = address.nfkc().filter(|c| !c.is_whitespace()).collect();
-    let rest = text.strip_prefix("千葉県").unwrap_or(&text);
-    let rest = rest.strip_prefix("千葉市").unwrap_or(rest);
-    Ward::ALL.into_iter().find(|w| rest.starts_with(w.name()))
+pub use boundaries::WardBoundaries;
+pub use centers::{Center, CenterAreas, CenterAssignment};
+pub use gazetteer::{Gazetteer, GazetteerFormat, GazetteerImport, Level, Resolution, TownRow};
+pub use spatial::{PointIndex, distance_m, walking_minutes};
+
+#[derive(Debug, Error)]
+pub enum GeoError {
+    #[error("CSV: {0}")]
+    Csv(String),
+    #[error("unknown gazetteer format; header: {0}")]
+    UnknownGazetteerFormat(String),
+    #[error("the gazetteer has no column {0}")]
+    MissingColumn(String),
+    #[error("centre table line {line}: {message}")]
+    BadCenterRow { line: usize, message: String },
+    #[error("GeoJSON: {0}")]
+    GeoJson(String),
 }
 
-/// The ward a record belongs to: its address, else a single-ward service area.
+/// The seed gazetteer and centre table, built into the binary so the demo
+/// works anywhere; deployments import the official gazetteer.
+pub const SEED_GAZETTEER: &str = include_str!("../../../seed-data/gazetteer.csv");
+pub const SEED_CENTERS: &str = include_str!("../../../seed-data/anshin_centers.csv");
+
+/// Approximate bounds of Chiba City, used only to call a point "outside".
+const CITY_BOUNDS: ((f64, f64), (f64, f64)) = ((35.48, 140.01), (35.73, 140.33));
+/// A point farther than this from every gazetteer point is not in the city
+/// (when no ward polygons are loaded).
+const NEAREST_TOWN_LIMIT_M: f64 = 2_500.0;
+
+/// How the ward of a point was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WardMethod {
+    /// Point in a ward polygon.
+    Polygon,
+    /// The ward of the nearest gazetteer point (no polygons loaded).
+    NearestTown,
+    /// Written in the address.
+    Address,
+}
+
+/// A located place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub level: Level,
+    pub ward: Option<Ward>,
+    pub ward_method: Option<WardMethod>,
+    pub oaza: Option<String>,
+    pub chome: Option<u32>,
+    /// Official 町丁目 name (「小仲台二丁目」).
+    pub town: Option<String>,
+    pub center: CenterAssignment,
+    pub point: Option<(f64, f64)>,
+    pub candidates: Vec<String>,
+    pub note: Option<String>,
+    pub inside_city: bool,
+}
+
+pub struct Locator {
+    gazetteer: Gazetteer,
+    centers: CenterAreas,
+    boundaries: Option<WardBoundaries>,
+}
+
+impl Locator {
+    pub fn new(
+        gazetteer: Gazetteer,
+        centers: CenterAreas,
+        boundaries: Option<WardBoundaries>,
+    ) -> Self {
+        Locator {
+            gazetteer,
+            centers,
+            boundaries: boundaries.filter(|b| !b.is_empty()),
+        }
+    }
+
+    /// The built-in seed gazetteer and centre table.
+    pub fn seed() -> Result<Locator, GeoError> {
+        Ok(Locator::new(
+            Gazetteer::import_csv(SEED_GAZETTEER.as_bytes())?.gazetteer,
+            CenterAreas::parse_csv(SEED_CENTERS)?,
+            None,
+        ))
+    }
+
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    pub fn centers(&self) -> &CenterAreas {
+        &self.centers
+    }
+
+    pub fn has_polygons(&self) -> bool {
+        self.boundaries.is_some()
+    }
+
+    fn assign(
+        &self,
+        ward: Option<Ward>,
+        oaza: Option<&str>,
+        chome: Option<u32>,
+    ) -> CenterAssignment {
+        match (ward, oaza) {
+            (Some(w), Some(o)) => self.centers.assign(w, o, chome),
+            _ => CenterAssignment::Unknown,
+        }
+    }
+
+    /// Where an address is.
+    pub fn locate_address(&self, address: &str) -> Place {
+        let r = self.gazetteer.resolve(address);
+        let mut note = r.note.clone();
+        let center = self.assign(r.ward, r.oaza.as_deref(), r.chome);
+        if let (CenterAssignment::Undecided(_), Some(oaza)) = (&center, &r.oaza) {
+            note.get_or_insert_with(|| {
+                format!("{oaza}は丁目によって担当のあんしんケアセンターが分かれています。丁目を指定してください")
+            });
+        }
+        Place {
+            level: r.level,
+            ward: r.ward,
+            ward_method: r.ward.map(|_| WardMethod::Address),
+            oaza: r.oaza.clone(),
+            chome: r.chome.filter(|_| r.level == Level::Chome),
+            town: r
+                .row
+                .and_then(|i| self.gazetteer.row(i))
+                .map(|t| t.town.clone()),
+            center,
+            point: r.point,
+            candidates: r.candidates,
+            note,
+            inside_city: r.other_city.is_none() && r.level > Level::None,
+        }
+    }
+
+    /// What is at a point: ward (polygon if loaded, else nearest town), the
+    /// nearest 町丁目 and its centre.
+    pub fn locate_point(&self, lat: f64, lon: f64) -> Place {
+        let nearest = self
+            .gazetteer
+            .nearest(lat, lon)
+            .and_then(|i| self.gazetteer.row(i));
+        let near_m = nearest
+            .and_then(|t| t.point)
+            .map(|p| distance_m((lat, lon), p))
+            .unwrap_or(f64::INFINITY);
+        let (ward, method, inside) = match &self.boundaries {
+            Some(b) => {
+                let w = b.ward_at(lat, lon);
+                (w, w.map(|_| WardMethod::Polygon), w.is_some())
+            }
+            None => {
+                let ((s, w), (n, e)) = CITY_BOUNDS;
+                let inside = (s..=n).contains(&lat)
+                    && (w..=e).contains(&lon)
+                    && near_m <= NEAREST_TOWN_LIMIT_M;
+                let ward = nearest.filter(|_| inside).map(|t| t.ward);
+                (ward, ward.map(|_| WardMethod::NearestTown), inside)
+            }
+        };
+        // The nearest town must be in the point's ward to name it.
+        let town = nearest.filter(|t| inside && Some(t.ward) == ward);
+        let center = town
+            .map(|t| self.centers.assign(t.ward, &t.oaza, t.chome))
+            .unwrap_or(CenterAssignment::Unknown);
+        Place {
+            level: if town.is_some_and(|t| t.chome.is_some()) {
+                Level::Chome
+            } else if town.is_some() {
+                Level::Town
+            } else if ward.is_some() {
+                Level::Ward
+            } else {
+                Level::None
+            },
+            ward,
+            ward_method: method,
+            oaza: town.map(|t| t.oaza.clone()),
+            chome: town.and_then(|t| t.chome),
+            town: town.map(|t| t.town.clone()),
+            center,
+            point: Some((lat, lon)),
+            candidates: Vec::new(),
+            note: (!inside).then(|| "千葉市外の地点です".to_string()),
+            inside_city: inside,
+        }
+    }
+
+    /// The id of an assigned centre.
+    pub fn center_id(&self, a: &CenterAssignment) -> Option<&str> {
+        match a {
+            CenterAssignment::Center(i) => self.centers.center(*i).map(|c| c.id.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// The ward named in an address (text only; no gazetteer).
+pub fn ward_in_address(address: &str) -> Option<Ward> {
+    address::split_head(&address::clean(address)).ward
+}
+
+/// The ward a record belongs to from its text alone: its address, else a
+/// single-ward service area.
 pub fn ward_of_record(record: &Record) -> Option<Ward> {
     if let Some(w) = record.address.as_deref().and_then(ward_in_address) {
         return Some(w);
@@ -40,14 +249,30 @@ mod tests {
             ("千葉市美浜区高洲１丁目", Some(Ward::Mihama)),
             ("稲毛区小仲台2-3-1", Some(Ward::Inage)),
             ("千葉市 若葉区 都賀", Some(Ward::Wakaba)),
-            ("千葉市緑区おゆみ野3丁目", Some(Ward::Midori)),
             ("船橋市本町1丁目", None),
-            ("千葉県船橋市中央区", None),
             ("千葉市", None),
             ("", None),
         ];
         for (address, want) in table {
             assert_eq!(ward_in_address(address), want, "{address}");
         }
+    }
+
+    #[test]
+    fn seed_locator_loads_and_places_points() {
+        let l = Locator::seed().unwrap();
+        assert!(l.gazetteer().rows().len() >= 200);
+        assert_eq!(l.centers().centers().len(), 28);
+        let p = l.locate_address("千葉市稲毛区小仲台2-3-1");
+        assert_eq!(
+            (p.level, p.ward, p.chome),
+            (Level::Chome, Some(Ward::Inage), Some(2))
+        );
+        let (lat, lon) = p.point.unwrap();
+        let q = l.locate_point(lat, lon);
+        assert_eq!(q.ward, Some(Ward::Inage));
+        assert_eq!(q.ward_method, Some(WardMethod::NearestTown));
+        let far = l.locate_point(35.70, 139.90);
+        assert!(!far.inside_city && far.ward.is_none());
     }
 }

@@ -52,6 +52,18 @@ impl Ward {
         }
     }
 
+    /// 6-digit 全国地方公共団体コード with check digit.
+    pub fn lg_code(self) -> &'static str {
+        match self {
+            Ward::Chuo => "121011",
+            Ward::Hanamigawa => "121029",
+            Ward::Inage => "121037",
+            Ward::Wakaba => "121045",
+            Ward::Midori => "121053",
+            Ward::Mihama => "121061",
+        }
+    }
+
     /// Accepts 「稲毛区」, 「稲毛」, `12103`, `121037` or `inage`.
     pub fn parse(text: &str) -> Option<Ward> {
         let t = text.trim();
