@@ -55,6 +55,16 @@ pub struct Rejection {
     pub message_en: String,
 }
 
+/// An imported record with something to check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    pub file: String,
+    pub line: usize,
+    pub id: String,
+    pub message_ja: String,
+    pub message_en: String,
+}
+
 /// A record whose `id` appeared earlier in the same file (the later wins).
 #[derive(Debug, Clone, Serialize)]
 pub struct Duplicate {
@@ -75,6 +85,8 @@ pub struct ImportReport {
     pub rejected: u64,
     pub rejections: Vec<Rejection>,
     pub duplicates: Vec<Duplicate>,
+    /// Imported records someone should look at (placement problems).
+    pub warnings: Vec<Warning>,
     /// A problem with the file as a whole (unreadable, empty, bad header).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_error: Option<FileError>,
@@ -191,8 +203,17 @@ impl Directory {
                             earlier_line: earlier,
                         });
                     }
-                    let ward = tsunagu_geo::ward_of_record(&record);
-                    batch.push(RecordWrite { record, ward });
+                    let (placement, warnings) = crate::place::place(&self.locator, &record);
+                    for w in warnings {
+                        report.warnings.push(Warning {
+                            file: source.to_string(),
+                            line: line.line,
+                            id: record.id.clone(),
+                            message_ja: w.message_ja,
+                            message_en: w.message_en,
+                        });
+                    }
+                    batch.push(RecordWrite { record, placement });
                     if batch.len() >= BATCH {
                         flush(
                             &mut self.store,
@@ -213,6 +234,8 @@ impl Directory {
             &mut report,
         )?;
         writer.commit(self.store.max_seq()?)?;
+        // Record points changed: the spatial index is rebuilt on next use.
+        self.points = std::sync::OnceLock::new();
         if !seen_any && report.file_error.is_none() {
             report.file_error = Some(FileError {
                 message_ja: "ファイルにレコードがありません".into(),
@@ -276,7 +299,7 @@ fn prepare_parallel(index: &SearchIndex, writes: &[&RecordWrite]) -> Vec<Prepare
     let prepare = |w: &&RecordWrite| {
         index.prepare(IndexDoc {
             record: &w.record,
-            ward: w.ward,
+            placement: &w.placement,
         })
     };
     if threads == 1 || writes.len() < 64 {

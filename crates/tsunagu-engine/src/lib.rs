@@ -10,20 +10,25 @@
 //!   what is stored.
 
 mod import;
+mod near;
+mod place;
 mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use thiserror::Error;
+use tsunagu_geo::{CenterAreas, Gazetteer, Locator, PointIndex, WardBoundaries};
 use tsunagu_index::{IndexDoc, IndexError, SearchIndex};
-use tsunagu_store::{Store, StoreError};
+use tsunagu_store::{RecordWrite, Store, StoreError};
 use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon, TextError};
 
-pub use import::{ImportOptions, ImportProgress, ImportReport, NoProgress, Rejection};
+pub use import::{ImportOptions, ImportProgress, ImportReport, NoProgress, Rejection, Warning};
+pub use near::{LocatedPlace, Location, NearQuery, NearSort};
+pub use place::{PlacementWarning, place};
 pub use search::{SearchResult, SearchResults, ShownRecord};
-pub use tsunagu_index::{FacetCount, SearchQuery};
+pub use tsunagu_index::{FacetCount, Restriction, SearchQuery};
 pub use tsunagu_ingest::{CsvEncoding, FileFormat};
 pub use tsunagu_model::Audience;
 
@@ -42,6 +47,13 @@ pub enum EngineError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    #[error(transparent)]
+    Geo(#[from] tsunagu_geo::GeoError),
+    #[error("cannot locate the place: {message} (candidates: {candidates:?})")]
+    CannotLocate {
+        message: String,
+        candidates: Vec<String>,
     },
     #[error("cannot tell the format of {path}: use .jsonl or .csv, or --format")]
     UnknownFormat { path: PathBuf },
@@ -64,6 +76,12 @@ impl EngineError {
             }
             EngineError::DataDir { path, .. } => {
                 format!("データディレクトリ {} を作成できません", path.display())
+            }
+            EngineError::CannotLocate { message, candidates } if candidates.is_empty() => {
+                format!("場所を特定できません: {message}")
+            }
+            EngineError::CannotLocate { message, candidates } => {
+                format!("場所を特定できません: {message}（候補: {}）", candidates.join("、"))
             }
             other => format!("処理できませんでした（{other}）"),
         }
@@ -88,9 +106,14 @@ pub fn load_analyzer(dictionaries: Option<&Path>) -> Result<Arc<Analyzer>, Engin
 }
 
 pub struct Directory {
+    data_dir: PathBuf,
     store: Store,
     index: SearchIndex,
     analyzer: Arc<Analyzer>,
+    locator: Locator,
+    /// Record points, built on the first spatial query and dropped when
+    /// records change.
+    points: std::sync::OnceLock<PointIndex<String>>,
 }
 
 impl std::fmt::Debug for Directory {
@@ -103,6 +126,38 @@ impl std::fmt::Debug for Directory {
 }
 
 pub const STORE_FILE: &str = "tsunagu.sqlite3";
+/// An imported gazetteer (tsunagu CSV); absent → the built-in seed one.
+pub const GAZETTEER_FILE: &str = "gazetteer.csv";
+/// Imported ward polygons (GeoJSON); absent → nearest-town rule.
+pub const WARDS_FILE: &str = "wards.geojson";
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+    // Write then rename, so a crash never leaves half a gazetteer.
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|source| EngineError::DataDir {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// The gazetteer and ward polygons of a data directory, or the seed ones.
+pub fn load_locator(data_dir: &Path) -> Result<Locator, EngineError> {
+    let gazetteer = match std::fs::read(data_dir.join(GAZETTEER_FILE)) {
+        Ok(bytes) => Gazetteer::import_csv(&bytes)?.gazetteer,
+        Err(_) => Gazetteer::import_csv(tsunagu_geo::SEED_GAZETTEER.as_bytes())?.gazetteer,
+    };
+    let boundaries = match std::fs::read_to_string(data_dir.join(WARDS_FILE)) {
+        Ok(text) => Some(WardBoundaries::from_geojson(&text)?),
+        Err(_) => None,
+    };
+    Ok(Locator::new(
+        gazetteer,
+        CenterAreas::parse_csv(tsunagu_geo::SEED_CENTERS)?,
+        boundaries,
+    ))
+}
 pub const INDEX_DIR: &str = "index";
 
 impl Directory {
@@ -124,10 +179,14 @@ impl Directory {
         let store = Store::open(&config.data_dir.join(STORE_FILE))?;
         let index =
             SearchIndex::open_or_create(&config.data_dir.join(INDEX_DIR), analyzer.clone())?;
+        let locator = load_locator(&config.data_dir)?;
         let mut dir = Directory {
+            data_dir: config.data_dir.clone(),
             store,
             index,
             analyzer,
+            locator,
+            points: std::sync::OnceLock::new(),
         };
         dir.catch_up()?;
         Ok(dir)
@@ -136,14 +195,30 @@ impl Directory {
     /// A directory entirely in memory (tests, benchmarks).
     pub fn in_memory(analyzer: Arc<Analyzer>) -> Result<Directory, EngineError> {
         Ok(Directory {
+            data_dir: PathBuf::new(),
             store: Store::open_in_memory()?,
             index: SearchIndex::create_in_ram(analyzer.clone())?,
             analyzer,
+            locator: Locator::seed()?,
+            points: std::sync::OnceLock::new(),
         })
     }
 
     pub fn analyzer(&self) -> &Arc<Analyzer> {
         &self.analyzer
+    }
+
+    pub fn locator(&self) -> &Locator {
+        &self.locator
+    }
+
+    /// The spatial index of record points (built on first use).
+    pub(crate) fn point_index(&self) -> Result<&PointIndex<String>, EngineError> {
+        if let Some(p) = self.points.get() {
+            return Ok(p);
+        }
+        let points = self.store.points()?;
+        Ok(self.points.get_or_init(|| PointIndex::new(points)))
     }
 
     pub fn record_count(&self) -> Result<u64, EngineError> {
@@ -170,6 +245,70 @@ impl Directory {
         self.index_from_store(0, true)
     }
 
+    /// Replaces the gazetteer (and ward polygons), then places every stored
+    /// record again and re-indexes. Returns a summary for people.
+    pub fn import_gazetteer(
+        &mut self,
+        file: Option<&Path>,
+        wards: Option<&Path>,
+    ) -> Result<String, EngineError> {
+        let mut lines = Vec::new();
+        let data_dir = self.data_dir.clone();
+        if let Some(file) = file {
+            let bytes = std::fs::read(file).map_err(|source| EngineError::DataDir {
+                path: file.to_path_buf(),
+                source,
+            })?;
+            let imported = Gazetteer::import_csv(&bytes)?;
+            lines.push(format!(
+                "町丁目 {}件を読み込みました（形式 {:?}、千葉市外 {}件を除外、読めない行 {}件） / {} rows",
+                imported.rows,
+                imported.format,
+                imported.skipped_other_city,
+                imported.rejected.len(),
+                imported.rows
+            ));
+            write_file(
+                &data_dir.join(GAZETTEER_FILE),
+                imported.gazetteer.to_csv().as_bytes(),
+            )?;
+        }
+        if let Some(wards) = wards {
+            let text = std::fs::read_to_string(wards).map_err(|source| EngineError::DataDir {
+                path: wards.to_path_buf(),
+                source,
+            })?;
+            WardBoundaries::from_geojson(&text)?;
+            write_file(&data_dir.join(WARDS_FILE), text.as_bytes())?;
+            lines.push("区域ポリゴンを読み込みました / ward polygons imported".into());
+        }
+        self.locator = load_locator(&data_dir)?;
+        let mut all = Vec::new();
+        self.store.for_each_since(0, |s| {
+            all.push(s.record);
+            Ok(())
+        })?;
+        let writes: Vec<RecordWrite> = all
+            .into_iter()
+            .map(|record| {
+                let (placement, _) = place::place(&self.locator, &record);
+                RecordWrite { record, placement }
+            })
+            .collect();
+        let effects = self.store.write_batch(&writes)?;
+        let changed = effects
+            .iter()
+            .filter(|e| **e != tsunagu_store::WriteEffect::Unchanged)
+            .count();
+        self.points = std::sync::OnceLock::new();
+        self.catch_up()?;
+        lines.push(format!(
+            "資源 {}件の位置を更新しました / {changed} records re-placed",
+            changed
+        ));
+        Ok(lines.join("\n"))
+    }
+
     fn index_from_store(&mut self, since: u64, clear: bool) -> Result<u64, EngineError> {
         let store_seq = self.store.max_seq()?;
         let mut writer = self.index.writer()?;
@@ -182,7 +321,7 @@ impl Directory {
             n += 1;
             if let Err(e) = writer.upsert(IndexDoc {
                 record: &stored.record,
-                ward: stored.ward,
+                placement: &stored.placement,
             }) {
                 failure.get_or_insert(e);
             }

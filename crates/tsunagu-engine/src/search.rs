@@ -20,6 +20,17 @@ pub struct SearchResult {
     pub snippet: String,
     /// The record as the audience may see it.
     pub record: Record,
+    /// With a place: straight-line metres and walking minutes (80 m/min,
+    /// rounded up), and whether the place is in the service's area.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walking_min: Option<u32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_service_area: bool,
+    /// Where the record is (its point or its located address).
+    #[serde(skip)]
+    pub point: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,10 +72,14 @@ impl Directory {
                 name: record.name.clone(),
                 kind: record.kind,
                 categories: record.categories.clone(),
-                ward: s.ward.map(|w| w.name().to_string()),
+                ward: s.placement.ward.map(|w| w.name().to_string()),
                 score: hit.score,
                 snippet,
                 record,
+                distance_m: None,
+                walking_min: None,
+                in_service_area: false,
+                point: s.placement.point(),
             });
         }
         tracing::debug!(
@@ -107,7 +122,7 @@ impl Directory {
         };
         Ok(audience.project(&stored.record).map(|record| ShownRecord {
             record,
-            ward: stored.ward.map(|w| w.name().to_string()),
+            ward: stored.placement.ward.map(|w| w.name().to_string()),
             first_imported: stored.first_imported,
             last_changed: stored.last_changed,
         }))

@@ -13,7 +13,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use tsunagu_model::Category;
-use tsunagu_model::{Record, Ward};
+use tsunagu_model::{Placement, Record, Ward};
 use tsunagu_text::Analyzer;
 
 use crate::error::IndexError;
@@ -42,11 +42,29 @@ pub fn indexed_prefix(text: &str) -> &str {
     &text[..end]
 }
 
+/// The normalised keys of service-area entries: 「千葉市」, a ward, or ward +
+/// town (「稲毛区小仲台」 → 「稲毛区小仲台」; 「千葉市稲毛区」 → 「稲毛区」).
+pub fn area_keys(entries: &[String]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| {
+            let k: String = e.chars().filter(|c| !c.is_whitespace()).collect();
+            let k = k.strip_prefix("千葉県").unwrap_or(&k).to_string();
+            match k.strip_prefix("千葉市") {
+                Some("") => "千葉市".to_string(),
+                Some(rest) => rest.to_string(),
+                None => k,
+            }
+        })
+        .map(|k| k.replace(['ヶ', 'が'], "ケ"))
+        .collect()
+}
+
 /// A record as the index sees it: the record plus what the engine derived.
 #[derive(Debug, Clone, Copy)]
 pub struct IndexDoc<'a> {
     pub record: &'a Record,
-    pub ward: Option<Ward>,
+    pub placement: &'a Placement,
 }
 
 pub struct SearchIndex {
@@ -189,6 +207,7 @@ impl SearchIndex {
             }
         }
         let ward_ord = doc
+            .placement
             .ward
             .and_then(|w| Ward::ALL.iter().position(|x| *x == w))
             .map(|i| i as u64)
@@ -201,7 +220,7 @@ impl SearchIndex {
         other.extend(r.organizer.as_ref().map(|o| o.name.as_str()));
         other.extend(r.address.as_deref());
         other.extend(r.service_area.iter().map(String::as_str));
-        if let Some(ward) = doc.ward {
+        if let Some(ward) = doc.placement.ward {
             other.push(ward.name());
             d.add_text(f.ward, ward.name());
         }
@@ -222,6 +241,9 @@ impl SearchIndex {
                     tokens: readings,
                 },
             );
+        }
+        for key in area_keys(&r.service_area) {
+            d.add_text(f.area, &key);
         }
         d.add_text(f.kind, r.kind.code());
         for feature in &r.features {

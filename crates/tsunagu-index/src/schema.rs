@@ -9,7 +9,7 @@ use crate::tokenizer::{JA, JA_READING};
 
 /// Bump when the schema or the analysis changes in a way that needs a
 /// rebuild; an index of another version is rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Text fields searched by a query, with their boosts. Category labels are
 /// matched through [`Fields::category`] instead (see `search.rs`).
@@ -36,6 +36,8 @@ pub struct Fields {
     pub category: Field,
     pub ward: Field,
     pub feature: Field,
+    /// Service-area keys (「千葉市」, 「稲毛区」, 「稲毛区小仲台」), normalised.
+    pub area: Field,
     pub status: Field,
     pub visibility: Field,
     /// Facet key, dense, one read per document: categories as a bit set in
@@ -108,6 +110,7 @@ pub fn build() -> (Schema, Fields) {
         category: b.add_text_field(CATEGORY_FIELD, STRING),
         ward: b.add_text_field(WARD_FIELD, STRING),
         feature: b.add_text_field("feature", STRING),
+        area: b.add_text_field("area", STRING),
         status: b.add_text_field("status", STRING),
         visibility: b.add_text_field("visibility", STRING),
         fee: b.add_i64_field("fee", INDEXED | FAST),

@@ -41,6 +41,15 @@ pub struct SearchQuery {
     pub audience: Audience,
     pub limit: usize,
     pub offset: usize,
+    /// Only records with these ids or serving one of these areas (a radius
+    /// around a place, and the place's city/ward/town keys).
+    pub restrict: Option<Restriction>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Restriction {
+    pub ids: Vec<String>,
+    pub area_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,14 +108,19 @@ impl SearchIndex {
         let t0 = std::time::Instant::now();
         let concepts = self.analyzer.query_concepts(&q.text)?;
         let t_analyze = t0.elapsed();
-        if concepts.is_empty() {
+        // An empty query is an error, except with a place restriction:
+        // "everything near here" is a fair question.
+        if concepts.is_empty() && q.restrict.is_none() {
             return Err(IndexError::EmptyQuery);
         }
         let f = &self.fields;
-        let concept_queries: Vec<Box<dyn Query>> = concepts
+        let mut concept_queries: Vec<Box<dyn Query>> = concepts
             .iter()
             .map(|c| concept_query(f, &self.category_terms, c))
             .collect();
+        if concept_queries.is_empty() {
+            concept_queries.push(Box::new(tantivy::query::AllQuery));
+        }
         let n = concept_queries.len();
         let strict = n - n / 3;
         let filters = filter_clauses(f, q);
@@ -332,6 +346,12 @@ fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
             Bound::Included(Term::from_field_i64(f.fee, -1)),
             Bound::Included(Term::from_field_i64(f.fee, max)),
         ))));
+    }
+    if let Some(r) = &q.restrict {
+        let ids = r.ids.iter().map(|id| Term::from_field_text(f.id, id));
+        let areas = r.area_keys.iter().map(|a| Term::from_field_text(f.area, a));
+        let terms: Vec<Term> = ids.chain(areas).collect();
+        require(Some(Box::new(tantivy::query::TermSetQuery::new(terms))));
     }
     if q.audience == Audience::Public {
         out.extend(

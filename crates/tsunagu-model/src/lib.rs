@@ -7,6 +7,7 @@
 pub mod audience;
 pub mod codes;
 pub mod error;
+pub mod placement;
 pub mod record;
 pub mod validate;
 pub mod ward;
@@ -14,6 +15,7 @@ pub mod ward;
 pub use audience::Audience;
 pub use codes::{Category, Feature, Kind, OrgType, Status, Visibility, Weekday};
 pub use error::{FieldError, FieldErrorKind};
+pub use placement::Placement;
 pub use record::{Contact, Organizer, Record, ScheduleSlot, TimeOfDay};
 pub use validate::record_from_json;
 pub use ward::Ward;

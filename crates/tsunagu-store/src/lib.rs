@@ -11,7 +11,7 @@ use std::path::Path;
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
-use tsunagu_model::{Record, Ward};
+use tsunagu_model::{Placement, Record};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -45,8 +45,8 @@ const SCHEMA_VERSION: i64 = 1;
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRecord {
     pub record: Record,
-    /// Ward the engine placed it in (derived; absent outside the city).
-    pub ward: Option<Ward>,
+    /// Where the engine placed it (derived: ward, town, centre, point).
+    pub placement: Placement,
     /// RFC 3339 UTC.
     pub first_imported: String,
     pub last_changed: String,
@@ -57,7 +57,7 @@ pub struct StoredRecord {
 #[derive(Debug, Clone)]
 pub struct RecordWrite {
     pub record: Record,
-    pub ward: Option<Ward>,
+    pub placement: Placement,
 }
 
 /// What happened to each record of a batch, in input order.
@@ -119,6 +119,7 @@ impl Store {
                  seq            INTEGER NOT NULL
              );
              CREATE INDEX IF NOT EXISTS records_by_seq ON records(seq);
+
              CREATE TABLE IF NOT EXISTS counters (
                  name  TEXT PRIMARY KEY,
                  value INTEGER NOT NULL
@@ -135,6 +136,17 @@ impl Store {
                  rejected  INTEGER NOT NULL
              );",
         )?;
+        // Placement columns (added with geography); older stores gain them.
+        let has_placement: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('records') WHERE name = 'placement'")?
+            .exists([])?;
+        if !has_placement {
+            conn.execute_batch(
+                "ALTER TABLE records ADD COLUMN placement TEXT;
+                 ALTER TABLE records ADD COLUMN lat REAL;
+                 ALTER TABLE records ADD COLUMN lon REAL;",
+            )?;
+        }
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(Store { conn, path })
     }
@@ -166,13 +178,15 @@ impl Store {
                 tx.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
                     r.get(0)
                 })?;
-            let mut select = tx.prepare_cached("SELECT body, ward FROM records WHERE id = ?1")?;
+            let mut select =
+                tx.prepare_cached("SELECT body, placement FROM records WHERE id = ?1")?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO records(id, body, ward, first_imported, last_changed, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                "INSERT INTO records(id, body, ward, first_imported, last_changed, seq, placement, lat, lon)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let mut update = tx.prepare_cached(
-                "UPDATE records SET body = ?2, ward = ?3, last_changed = ?4, seq = ?5 WHERE id = ?1",
+                "UPDATE records SET body = ?2, ward = ?3, last_changed = ?4, seq = ?5,
+                        placement = ?6, lat = ?7, lon = ?8 WHERE id = ?1",
             )?;
             let at = now();
             for w in batch {
@@ -181,24 +195,49 @@ impl Store {
                         id: w.record.id.clone(),
                         source,
                     })?;
-                let ward = w.ward.map(|w| w.name());
+                let ward = w.placement.ward.map(|w| w.name());
+                let placement =
+                    serde_json::to_string(&w.placement).map_err(|source| StoreError::Encode {
+                        id: w.record.id.clone(),
+                        source,
+                    })?;
+                let (lat, lon) = (w.placement.lat, w.placement.lon);
                 let existing: Option<(String, Option<String>)> = select
                     .query_row(params![w.record.id], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
                 let effect = match existing {
-                    Some((old_body, old_ward))
-                        if old_body == body && old_ward.as_deref() == ward =>
+                    Some((old_body, old_placement))
+                        if old_body == body
+                            && old_placement.as_deref() == Some(placement.as_str()) =>
                     {
                         WriteEffect::Unchanged
                     }
                     Some(_) => {
                         seq += 1;
-                        update.execute(params![w.record.id, body, ward, at, seq])?;
+                        update.execute(params![
+                            w.record.id,
+                            body,
+                            ward,
+                            at,
+                            seq,
+                            placement,
+                            lat,
+                            lon
+                        ])?;
                         WriteEffect::Replaced
                     }
                     None => {
                         seq += 1;
-                        insert.execute(params![w.record.id, body, ward, at, seq])?;
+                        insert.execute(params![
+                            w.record.id,
+                            body,
+                            ward,
+                            at,
+                            seq,
+                            placement,
+                            lat,
+                            lon
+                        ])?;
                         WriteEffect::Inserted
                     }
                 };
@@ -234,7 +273,7 @@ impl Store {
 
     pub fn get(&self, id: &str) -> Result<Option<StoredRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, body, ward, first_imported, last_changed, seq FROM records WHERE id = ?1",
+            "SELECT id, body, placement, first_imported, last_changed, seq FROM records WHERE id = ?1",
         )?;
         let row = stmt.query_row(params![id], raw_row).optional()?;
         row.map(decode).transpose()
@@ -251,6 +290,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Every located record's id and point, for the spatial index.
+    pub fn points(&self) -> Result<Vec<(String, f64, f64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, lat, lon FROM records WHERE lat IS NOT NULL AND lon IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Calls `f` for every record changed after `seq`, in `seq` order.
     pub fn for_each_since(
         &self,
@@ -258,7 +306,7 @@ impl Store {
         mut f: impl FnMut(StoredRecord) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, body, ward, first_imported, last_changed, seq FROM records
+            "SELECT id, body, placement, first_imported, last_changed, seq FROM records
              WHERE seq > ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![seq as i64], raw_row)?;
@@ -283,13 +331,20 @@ fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
 }
 
 fn decode(
-    (id, body, ward, first_imported, last_changed, seq): RawRow,
+    (id, body, placement, first_imported, last_changed, seq): RawRow,
 ) -> Result<StoredRecord, StoreError> {
+    let placement: Placement = match placement {
+        Some(p) => serde_json::from_str(&p).map_err(|source| StoreError::Decode {
+            id: id.clone(),
+            source,
+        })?,
+        None => Placement::default(),
+    };
     let record: Record =
         serde_json::from_str(&body).map_err(|source| StoreError::Decode { id, source })?;
     Ok(StoredRecord {
         record,
-        ward: ward.as_deref().and_then(Ward::parse),
+        placement,
         first_imported,
         last_changed,
         seq: seq.max(0) as u64,
@@ -299,7 +354,7 @@ fn decode(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tsunagu_model::record_from_json;
+    use tsunagu_model::{Ward, record_from_json};
 
     fn record(id: &str, name: &str) -> Record {
         let v = serde_json::json!({"id": id, "kind": "kayoi", "name": name,
@@ -311,7 +366,12 @@ mod tests {
         store
             .write_batch(&[RecordWrite {
                 record: record(id, name),
-                ward: Some(Ward::Inage),
+                placement: Placement {
+                    ward: Some(Ward::Inage),
+                    lat: Some(35.65),
+                    lon: Some(140.1),
+                    ..Placement::default()
+                },
             }])
             .unwrap()[0]
     }
@@ -343,6 +403,10 @@ mod tests {
         assert_eq!(store.count().unwrap(), 2);
         drop(store);
         let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
-        assert_eq!(store.get("b").unwrap().unwrap().ward, Some(Ward::Inage));
+        assert_eq!(
+            store.get("b").unwrap().unwrap().placement.ward,
+            Some(Ward::Inage)
+        );
+        assert_eq!(store.points().unwrap().len(), 2);
     }
 }

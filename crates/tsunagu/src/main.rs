@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tsunagu_engine::{
     Audience, CsvEncoding, Directory, DirectoryConfig, EngineError, FileFormat, ImportOptions,
-    ImportProgress, SearchQuery,
+    ImportProgress, Location, NearQuery, NearSort, SearchQuery,
 };
 use tsunagu_model::{Category, Feature, Kind, Ward};
 use tsunagu_text::Lexicon;
@@ -77,6 +77,47 @@ enum Command {
         offset: usize,
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// A place: `LAT,LON` or an address (「千葉市稲毛区小仲台2丁目」).
+        #[arg(long)]
+        near: Option<String>,
+        /// Only within this many metres of --near (services whose area covers
+        /// the place are always included).
+        #[arg(long, requires = "near")]
+        within: Option<f64>,
+        /// With --near: order by relevance and distance combined, or distance.
+        #[arg(long, value_enum, default_value_t = SortFlag::Relevance, requires = "near")]
+        sort: SortFlag,
+    },
+    /// The nearest resources to a place.
+    Nearest {
+        /// `LAT,LON` or an address.
+        #[arg(long)]
+        near: String,
+        #[arg(long, value_parser = parse_category)]
+        category: Vec<Category>,
+        #[arg(long, value_parser = parse_kind)]
+        kind: Vec<Kind>,
+        #[arg(short = 'k', long, default_value_t = 10)]
+        k: usize,
+        #[arg(long, value_enum, default_value_t = AudienceFlag::Public)]
+        audience: AudienceFlag,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Where an address or a point is: ward, 町丁目, あんしんケアセンター.
+    Locate {
+        /// An address (omit with --point).
+        address: Option<String>,
+        /// `LAT,LON` instead of an address.
+        #[arg(long, conflicts_with = "address")]
+        point: Option<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// The gazetteer (町丁目 with points) and ward boundaries.
+    Gazetteer {
+        #[command(subcommand)]
+        command: GazetteerCommand,
     },
     /// Show one record (as JSON).
     Show {
@@ -100,6 +141,24 @@ enum Command {
     },
     /// Measure import and search on a generated corpus.
     Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum GazetteerCommand {
+    /// Import a gazetteer (Address Base Registry 町字 CSV, MLIT 位置参照情報
+    /// CSV, or tsunagu's CSV) and optionally ward polygons (GeoJSON), then
+    /// place every stored record again.
+    Import {
+        file: Option<PathBuf>,
+        #[arg(long)]
+        wards: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SortFlag {
+    Relevance,
+    Distance,
 }
 
 #[derive(Subcommand, Debug)]
@@ -133,6 +192,17 @@ impl From<AudienceFlag> for Audience {
             AudienceFlag::Coordinator => Audience::Coordinator,
         }
     }
+}
+
+/// `35.65,140.10` is a point; anything else an address.
+fn parse_location(text: &str) -> Location {
+    let parts: Vec<&str> = text.split([',', '，']).map(str::trim).collect();
+    if let [a, b] = parts.as_slice()
+        && let (Ok(lat), Ok(lon)) = (a.parse::<f64>(), b.parse::<f64>())
+    {
+        return Location::Point(lat, lon);
+    }
+    Location::Address(text.to_string())
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -230,6 +300,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             limit,
             offset,
             format,
+            near,
+            within,
+            sort,
         } => {
             let dir = Directory::open(&config(&cli))?;
             let q = SearchQuery {
@@ -243,9 +316,75 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 audience: (*audience).into(),
                 limit: (*limit).clamp(1, 1000),
                 offset: *offset,
+                restrict: None,
             };
-            let results = dir.search(&q)?;
-            output::print_search(query, &results, *format == OutputFormat::Json)?;
+            let json = *format == OutputFormat::Json;
+            match near {
+                None => output::print_search(query, &dir.search(&q)?, json)?,
+                Some(place) => {
+                    let nq = NearQuery {
+                        location: parse_location(place),
+                        within_m: *within,
+                        sort: match sort {
+                            SortFlag::Relevance => NearSort::Relevance,
+                            SortFlag::Distance => NearSort::Distance,
+                        },
+                    };
+                    let (located, results) = dir.search_near(&q, &nq)?;
+                    output::print_near(query, &located, &results, json)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Nearest {
+            near,
+            category,
+            kind,
+            k,
+            audience,
+            format,
+        } => {
+            let dir = Directory::open(&config(&cli))?;
+            let q = SearchQuery {
+                categories: category.clone(),
+                kinds: kind.clone(),
+                audience: (*audience).into(),
+                ..SearchQuery::default()
+            };
+            let (located, results) = dir.nearest(&q, &parse_location(near), (*k).clamp(1, 1000))?;
+            output::print_near("", &located, &results, *format == OutputFormat::Json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Locate {
+            address,
+            point,
+            format,
+        } => {
+            let locator = tsunagu_engine::load_locator(&cli.data_dir)?;
+            let place = match (address, point) {
+                (Some(a), _) => locator.locate_address(a),
+                (None, Some(p)) => match parse_location(p) {
+                    Location::Point(lat, lon) => locator.locate_point(lat, lon),
+                    Location::Address(_) => {
+                        bail!("--point は「緯度,経度」で指定してください（例: 35.65,140.10）")
+                    }
+                },
+                (None, None) => bail!("住所か --point を指定してください"),
+            };
+            let ok = place.level > tsunagu_geo::Level::None;
+            output::print_place(&locator, &place, *format == OutputFormat::Json)?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Gazetteer {
+            command: GazetteerCommand::Import { file, wards },
+        } => {
+            let mut dir = Directory::open(&config(&cli))?;
+            let summary = dir.import_gazetteer(file.as_deref(), wards.as_deref())?;
+            println!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, audience } => {

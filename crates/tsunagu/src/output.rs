@@ -50,6 +50,14 @@ pub fn print_import(reports: &[ImportReport], json: bool) -> Result<()> {
                 d.line, d.id, d.earlier_line, d.line, d.id, d.earlier_line
             )?;
         }
+        for w in &r.warnings {
+            writeln!(out, "  {}行目 id={}: 注意: {}", w.line, w.id, w.message_ja)?;
+            writeln!(
+                out,
+                "    line {} id={}: warning: {}",
+                w.line, w.id, w.message_en
+            )?;
+        }
         for x in &r.rejections {
             let id =
                 x.id.as_deref()
@@ -133,6 +141,137 @@ pub fn print_search(query: &str, results: &SearchResults, json: bool) -> Result<
         .collect();
     if !wards.is_empty() {
         writeln!(out, "  区: {}", wards.join(", "))?;
+    }
+    Ok(())
+}
+
+/// Search results around a place, with distance and walking time.
+pub fn print_near(
+    query: &str,
+    place: &tsunagu_engine::LocatedPlace,
+    results: &SearchResults,
+    json: bool,
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let v = serde_json::json!({ "place": place, "total": results.total, "results": results.results, "facets": results.facets });
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "基準地点: {}{} ({:.5}, {:.5})",
+        place.ward.as_deref().unwrap_or(""),
+        place.town.as_deref().unwrap_or(""),
+        place.lat,
+        place.lon
+    )?;
+    if results.results.is_empty() {
+        writeln!(
+            out,
+            "「{query}」に合う資源は近くに見つかりませんでした / no results nearby"
+        )?;
+        return Ok(());
+    }
+    for (i, r) in results.results.iter().enumerate() {
+        let distance = if r.in_service_area {
+            "対応地域内".to_string()
+        } else {
+            match (r.distance_m, r.walking_min) {
+                (Some(d), Some(m)) => format!("徒歩約{m}分（{d}m）"),
+                _ => "距離不明".to_string(),
+            }
+        };
+        writeln!(
+            out,
+            "{:>2}. {}  [{}] {}  {}  ({})",
+            i + 1,
+            r.name,
+            r.kind.label_ja(),
+            r.ward.as_deref().unwrap_or("区不明"),
+            distance,
+            r.id
+        )?;
+    }
+    Ok(())
+}
+
+/// Where an address or point is.
+pub fn print_place(
+    locator: &tsunagu_geo::Locator,
+    p: &tsunagu_geo::Place,
+    json: bool,
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let center = match &p.center {
+        tsunagu_geo::CenterAssignment::Center(i) => locator
+            .centers()
+            .center(*i)
+            .map(|c| (c.id.clone(), c.name.clone())),
+        _ => None,
+    };
+    let undecided: Vec<String> = match &p.center {
+        tsunagu_geo::CenterAssignment::Undecided(list) => list
+            .iter()
+            .filter_map(|i| locator.centers().center(*i).map(|c| c.name.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if json {
+        let v = serde_json::json!({
+            "level": p.level,
+            "ward": p.ward.map(|w| w.name()),
+            "ward_method": p.ward_method,
+            "town": p.town,
+            "oaza": p.oaza,
+            "chome": p.chome,
+            "center_id": center.as_ref().map(|c| c.0.clone()),
+            "center_name": center.as_ref().map(|c| c.1.clone()),
+            "center_candidates": undecided,
+            "lat": p.point.map(|x| x.0),
+            "lon": p.point.map(|x| x.1),
+            "inside_city": p.inside_city,
+            "candidates": p.candidates,
+            "note": p.note,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    let level = match p.level {
+        tsunagu_geo::Level::Chome => "丁目まで特定",
+        tsunagu_geo::Level::Town => "町まで特定",
+        tsunagu_geo::Level::Ward => "区まで特定",
+        tsunagu_geo::Level::None => "特定できません",
+    };
+    writeln!(out, "{level} / level: {:?}", p.level)?;
+    if let Some(w) = p.ward {
+        let how = match p.ward_method {
+            Some(tsunagu_geo::WardMethod::Polygon) => "区域ポリゴン",
+            Some(tsunagu_geo::WardMethod::NearestTown) => "最寄りの町丁目の代表点",
+            _ => "住所の記載",
+        };
+        writeln!(out, "区: {}（{how}による）", w.name())?;
+    }
+    if let Some(t) = p.town.as_ref().or(p.oaza.as_ref()) {
+        writeln!(out, "町丁目: {t}")?;
+    }
+    match (&center, undecided.is_empty()) {
+        (Some((id, name)), _) => writeln!(out, "あんしんケアセンター: {name} ({id})")?,
+        (None, false) => writeln!(
+            out,
+            "あんしんケアセンター: 丁目により {} のいずれか",
+            undecided.join("・")
+        )?,
+        _ => {}
+    }
+    if let Some((lat, lon)) = p.point {
+        writeln!(out, "地点: {lat:.6}, {lon:.6}")?;
+    }
+    if let Some(note) = &p.note {
+        writeln!(out, "注意: {note}")?;
+    }
+    if !p.candidates.is_empty() {
+        writeln!(out, "候補: {}", p.candidates.join("、"))?;
     }
     Ok(())
 }

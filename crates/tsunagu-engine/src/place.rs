@@ -1,0 +1,98 @@
+//! Placing a record at import: ward, 町丁目, あんしんケアセンター and point,
+//! from its own point or from its address, with warnings a coordinator
+//! should read (address and point disagree, outside the city, unlocatable).
+
+use tsunagu_geo::{CenterAssignment, Level, Locator, Place, distance_m};
+use tsunagu_model::{Placement, Record};
+
+/// Address and point farther apart than this are reported.
+pub const DISAGREEMENT_M: f64 = 1_000.0;
+
+/// A warning about one record: it was imported, but someone should look.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlacementWarning {
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+fn warn(ja: String, en: String) -> PlacementWarning {
+    PlacementWarning {
+        message_ja: ja,
+        message_en: en,
+    }
+}
+
+fn from_place(
+    locator: &Locator,
+    p: &Place,
+    point: Option<(f64, f64)>,
+    from_address: bool,
+) -> Placement {
+    Placement {
+        ward: p.ward,
+        town: p.town.clone().or_else(|| p.oaza.clone()),
+        center_id: locator.center_id(&p.center).map(String::from),
+        lat: point.map(|x| x.0),
+        lon: point.map(|x| x.1),
+        located_from_address: from_address && point.is_some(),
+        inside_city: p.inside_city,
+    }
+}
+
+pub fn place(locator: &Locator, record: &Record) -> (Placement, Vec<PlacementWarning>) {
+    let mut warnings = Vec::new();
+    let by_address = record.address.as_deref().map(|a| locator.locate_address(a));
+    if let Some((lat, lon)) = record.point() {
+        let at = locator.locate_point(lat, lon);
+        if !at.inside_city {
+            warnings.push(warn(
+                "千葉市外の資源です（区・センターなしで登録しました）".into(),
+                "point is outside Chiba City; imported without ward or centre".into(),
+            ));
+        }
+        if let Some(addr_point) = by_address.as_ref().and_then(|p| p.point) {
+            let d = distance_m((lat, lon), addr_point);
+            if d > DISAGREEMENT_M {
+                warnings.push(warn(
+                    format!(
+                        "住所と緯度・経度が約{:.1}km離れています。どちらかを確認してください",
+                        d / 1000.0
+                    ),
+                    format!("address and lat/lon are {d:.0} m apart"),
+                ));
+            }
+        }
+        return (from_place(locator, &at, Some((lat, lon)), false), warnings);
+    }
+    let Some(p) = by_address else {
+        return (Placement::default(), warnings);
+    };
+    let point = p.point.filter(|_| p.level >= Level::Town);
+    if !p.inside_city {
+        warnings.push(warn(
+            "千葉市外の資源です（区・センターなしで登録しました）".into(),
+            "address is outside Chiba City; imported without ward or centre".into(),
+        ));
+    } else if point.is_none() {
+        let hint = if p.candidates.is_empty() {
+            String::new()
+        } else {
+            format!("（候補: {}）", p.candidates.join("、"))
+        };
+        warnings.push(warn(
+            format!("住所から位置を特定できませんでした{hint}。緯度・経度を追加してください"),
+            format!(
+                "address could not be located beyond {:?}; add lat/lon (candidates: {})",
+                p.level,
+                p.candidates.join(", ")
+            ),
+        ));
+    }
+    if let CenterAssignment::Undecided(_) = p.center {
+        warnings.push(warn(
+            "丁目がないため担当のあんしんケアセンターを決められません".into(),
+            "town is split between centres by 丁目 and the address gives none".into(),
+        ));
+    }
+    (from_place(locator, &p, point, true), warnings)
+}
