@@ -14,6 +14,7 @@ mod near;
 mod place;
 mod search;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -105,6 +106,9 @@ pub fn load_analyzer(dictionaries: Option<&Path>) -> Result<Arc<Analyzer>, Engin
     )?))
 }
 
+/// Record points as an R-tree (radius, nearest) and by id (re-ranking).
+type RecordPoints = (PointIndex<String>, HashMap<String, (f64, f64)>);
+
 pub struct Directory {
     data_dir: PathBuf,
     store: Store,
@@ -112,8 +116,8 @@ pub struct Directory {
     analyzer: Arc<Analyzer>,
     locator: Locator,
     /// Record points, built on the first spatial query and dropped when
-    /// records change.
-    points: std::sync::OnceLock<PointIndex<String>>,
+    /// records change: an R-tree, and the same points by id.
+    points: std::sync::OnceLock<RecordPoints>,
 }
 
 impl std::fmt::Debug for Directory {
@@ -214,11 +218,23 @@ impl Directory {
 
     /// The spatial index of record points (built on first use).
     pub(crate) fn point_index(&self) -> Result<&PointIndex<String>, EngineError> {
+        Ok(&self.spatial()?.0)
+    }
+
+    pub(crate) fn point_map(&self) -> Result<&HashMap<String, (f64, f64)>, EngineError> {
+        Ok(&self.spatial()?.1)
+    }
+
+    fn spatial(&self) -> Result<&RecordPoints, EngineError> {
         if let Some(p) = self.points.get() {
             return Ok(p);
         }
         let points = self.store.points()?;
-        Ok(self.points.get_or_init(|| PointIndex::new(points)))
+        let by_id = points
+            .iter()
+            .map(|(id, a, b)| (id.clone(), (*a, *b)))
+            .collect();
+        Ok(self.points.get_or_init(|| (PointIndex::new(points), by_id)))
     }
 
     pub fn record_count(&self) -> Result<u64, EngineError> {

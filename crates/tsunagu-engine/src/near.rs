@@ -7,10 +7,11 @@
 //! place; a record without a point counts half. Distance sort orders by d,
 //! then by text score.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use tsunagu_geo::{Level, Place, distance_m, walking_minutes};
 use tsunagu_index::{Restriction, SearchQuery, area_keys};
-use tsunagu_model::Kind;
 
 use crate::search::SearchResults;
 use crate::{Directory, EngineError};
@@ -135,61 +136,93 @@ impl Directory {
         near: &NearQuery,
     ) -> Result<SearchResults, EngineError> {
         let wanted = query.offset + query.limit.max(1);
+        let candidates = wanted.max(CANDIDATES);
         let q = SearchQuery {
-            limit: wanted.max(CANDIDATES),
+            limit: candidates,
             offset: 0,
             restrict,
             ..query.clone()
         };
-        let mut results = self.search(&q)?;
-        for r in &mut results.results {
-            let covered = r.record.kind == Kind::Service
-                && area_keys(&r.record.service_area)
-                    .iter()
-                    .any(|k| keys.contains(k));
-            let d = r.point.map(|p| distance_m(here, p));
-            r.in_service_area = covered;
-            r.distance_m = d.map(|d| d.round() as u32);
-            r.walking_min = d.map(walking_minutes);
-            let effective = if covered { Some(0.0) } else { d };
-            r.score = match effective {
-                Some(d) => r.score / (1.0 + d as f32 / 1000.0),
-                None => r.score * UNKNOWN_DISTANCE_FACTOR,
+        let outcome = self.index.search(&q)?;
+        // Which candidates serve the place: the same query, restricted to the
+        // place's service-area keys (ids only, no records read).
+        let covered: HashSet<String> = if keys.is_empty() {
+            HashSet::new()
+        } else {
+            let cq = SearchQuery {
+                limit: candidates,
+                offset: 0,
+                restrict: Some(Restriction {
+                    ids: Vec::new(),
+                    area_keys: keys.to_vec(),
+                }),
+                ..query.clone()
             };
+            match self.index.search(&cq) {
+                Ok(o) => o.hits.into_iter().map(|h| h.id).collect(),
+                Err(tsunagu_index::IndexError::EmptyQuery) => HashSet::new(),
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let points = self.point_map()?;
+        struct Ranked {
+            hit: tsunagu_index::IndexHit,
+            covered: bool,
+            distance: Option<f64>,
         }
-        if let Some(m) = near.within_m {
-            results.results.retain(|r| {
-                r.in_service_area || r.distance_m.is_some_and(|d| f64::from(d) <= m + 0.5)
-            });
-        }
-        match near.sort {
-            NearSort::Relevance => results.results.sort_by(|a, b| b.score.total_cmp(&a.score)),
-            NearSort::Distance => results.results.sort_by(|a, b| {
-                let da = if a.in_service_area {
-                    Some(0)
-                } else {
-                    a.distance_m
+        let mut ranked: Vec<Ranked> = outcome
+            .hits
+            .into_iter()
+            .map(|mut hit| {
+                let covered = covered.contains(&hit.id);
+                let distance = points.get(&hit.id).map(|p| distance_m(here, *p));
+                let effective = if covered { Some(0.0) } else { distance };
+                hit.score = match effective {
+                    Some(d) => hit.score / (1.0 + d as f32 / 1000.0),
+                    None => hit.score * UNKNOWN_DISTANCE_FACTOR,
                 };
-                let db = if b.in_service_area {
-                    Some(0)
-                } else {
-                    b.distance_m
-                };
-                match (da, db) {
-                    (Some(x), Some(y)) => x.cmp(&y).then(b.score.total_cmp(&a.score)),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => b.score.total_cmp(&a.score),
+                Ranked {
+                    hit,
+                    covered,
+                    distance,
                 }
+            })
+            .filter(|r| match near.within_m {
+                Some(m) => r.covered || r.distance.is_some_and(|d| d <= m),
+                None => true,
+            })
+            .collect();
+        let key = |r: &Ranked| if r.covered { Some(0.0) } else { r.distance };
+        match near.sort {
+            NearSort::Relevance => ranked.sort_by(|a, b| b.hit.score.total_cmp(&a.hit.score)),
+            NearSort::Distance => ranked.sort_by(|a, b| match (key(a), key(b)) {
+                (Some(x), Some(y)) => x.total_cmp(&y).then(b.hit.score.total_cmp(&a.hit.score)),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => b.hit.score.total_cmp(&a.hit.score),
             }),
         }
-        results.results = results
-            .results
+        let page: Vec<Ranked> = ranked
             .into_iter()
             .skip(query.offset)
             .take(query.limit.max(1))
             .collect();
-        Ok(results)
+        let hits: Vec<tsunagu_index::IndexHit> = page.iter().map(|r| r.hit.clone()).collect();
+        let mut results = self.hydrate(query, &hits, &outcome.snippets)?;
+        for (r, p) in results.iter_mut().zip(&page) {
+            r.in_service_area = p.covered;
+            r.distance_m = p.distance.map(|d| d.round() as u32);
+            r.walking_min = p.distance.map(walking_minutes);
+        }
+        Ok(SearchResults {
+            total: outcome.total,
+            results,
+            facets: crate::search::Facets {
+                category: outcome.facets_category,
+                ward: outcome.facets_ward,
+            },
+            relaxed: outcome.relaxed,
+        })
     }
 
     /// The `k` nearest records passing the query's filters (text optional),

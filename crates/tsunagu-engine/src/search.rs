@@ -49,24 +49,25 @@ pub struct SearchResults {
 }
 
 impl Directory {
-    pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, EngineError> {
-        let t0 = std::time::Instant::now();
-        let outcome = self.index.search(query)?;
-        let t1 = t0.elapsed();
-        let ids: Vec<String> = outcome.hits.iter().map(|h| h.id.clone()).collect();
+    /// Records for index hits, projected for the audience, with snippets.
+    pub(crate) fn hydrate(
+        &self,
+        query: &SearchQuery,
+        hits: &[tsunagu_index::IndexHit],
+        snippets: &tsunagu_index::Snippets,
+    ) -> Result<Vec<SearchResult>, EngineError> {
+        let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
         let stored = self.store.get_many(&ids)?;
-        let t2 = t0.elapsed();
         let mut results = Vec::with_capacity(stored.len());
-        for (hit, s) in outcome.hits.iter().zip(stored) {
+        for (hit, s) in hits.iter().zip(stored) {
             // The index already filtered by audience; projecting again here is
             // what guarantees no internal field leaves, whatever the index says.
             let Some(record) = query.audience.project(&s.record) else {
                 tracing::error!(id = %s.record.id, "index returned a record the audience may not see");
                 continue;
             };
-            let snippet = outcome
-                .snippets
-                .snippet(&record.name, record.description.as_deref().unwrap_or(""));
+            let snippet =
+                snippets.snippet(&record.name, record.description.as_deref().unwrap_or(""));
             results.push(SearchResult {
                 id: record.id.clone(),
                 name: record.name.clone(),
@@ -82,6 +83,15 @@ impl Directory {
                 point: s.placement.point(),
             });
         }
+        Ok(results)
+    }
+
+    pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, EngineError> {
+        let t0 = std::time::Instant::now();
+        let outcome = self.index.search(query)?;
+        let t1 = t0.elapsed();
+        let results = self.hydrate(query, &outcome.hits, &outcome.snippets)?;
+        let t2 = t0.elapsed();
         tracing::debug!(
             index_us = t1.as_micros() as u64,
             hydrate_us = (t2 - t1).as_micros() as u64,

@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use tsunagu_engine::{Directory, DirectoryConfig, ImportOptions, NoProgress, SearchQuery};
+use tsunagu_engine::{
+    Directory, DirectoryConfig, ImportOptions, Location, NearQuery, NearSort, NoProgress,
+    SearchQuery,
+};
+use tsunagu_geo::{Locator, PointIndex};
 use tsunagu_model::{Category, Feature, Kind, Ward};
 
 #[derive(clap::Args, Debug)]
@@ -27,6 +31,13 @@ pub struct BenchArgs {
     /// e.g. to profile search alone.
     #[arg(long, requires = "work_dir")]
     reuse: bool,
+    /// Measure the geography layer alone: nearest/radius over --points
+    /// random points and address resolution.
+    #[arg(long)]
+    geo: bool,
+    /// Points for --geo.
+    #[arg(long, default_value_t = 1_000_000)]
+    points: usize,
 }
 
 /// A small deterministic generator (xorshift64*), so every run measures the
@@ -233,6 +244,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
+    if args.geo {
+        return geo_bench(args.points, args.searches);
+    }
     let tmp = tempfile::tempdir()?;
     let work = args
         .work_dir
@@ -315,14 +329,114 @@ fn search_bench(dir: &Directory, records: u64, searches: usize) -> Result<ExitCo
             total
         );
     }
+    report_times(&format!("warm search over {records} records"), &mut times);
+    near_bench(dir, &queries, searches)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_times(what: &str, times: &mut [Duration]) {
     times.sort();
     println!(
-        "warm search over {} records, {} queries: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-        records,
+        "{what}, {} runs: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         times.len(),
-        percentile(&times, 0.50).as_secs_f64() * 1e3,
-        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        percentile(times, 0.50).as_secs_f64() * 1e3,
+        percentile(times, 0.99).as_secs_f64() * 1e3,
         times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+}
+
+/// Combined text + 1 km radius search at random places in the city.
+fn near_bench(dir: &Directory, queries: &[SearchQuery], searches: usize) -> Result<()> {
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    let mut times = Vec::with_capacity(searches);
+    for i in 0..searches.min(2_000) + 50 {
+        let near = NearQuery {
+            location: Location::Point(35.56 + rng.unit() * 0.13, 140.06 + rng.unit() * 0.23),
+            within_m: Some(1_000.0),
+            sort: NearSort::Relevance,
+        };
+        let q = &queries[i % queries.len()];
+        let t = Instant::now();
+        let r = dir.search_near(q, &near)?;
+        if i >= 50 {
+            times.push(t.elapsed());
+        }
+        std::hint::black_box(r);
+    }
+    report_times("text + 1 km radius search", &mut times);
+    Ok(())
+}
+
+/// The geography layer alone.
+fn geo_bench(points: usize, queries: usize) -> Result<ExitCode> {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let started = Instant::now();
+    let index = PointIndex::new((0..points).map(|i| {
+        (
+            i as u32,
+            35.50 + rng.unit() * 0.22,
+            140.02 + rng.unit() * 0.30,
+        )
+    }));
+    println!(
+        "R-tree of {} points built in {:.2?}",
+        index.len(),
+        started.elapsed()
+    );
+    let queries = queries.max(1_000);
+    let here: Vec<(f64, f64)> = (0..queries)
+        .map(|_| (35.52 + rng.unit() * 0.18, 140.04 + rng.unit() * 0.26))
+        .collect();
+    let mut nearest = Vec::with_capacity(queries);
+    let mut radius = Vec::with_capacity(queries);
+    let mut found = 0usize;
+    for &(lat, lon) in &here {
+        let t = Instant::now();
+        let n: Vec<_> = index.nearest(lat, lon).take(10).collect();
+        nearest.push(t.elapsed());
+        let t = Instant::now();
+        let r = index.within(lat, lon, 1_000.0);
+        radius.push(t.elapsed());
+        found += r.len() + n.len();
+    }
+    std::hint::black_box(found);
+    report_times(&format!("nearest k=10 over {points} points"), &mut nearest);
+    report_times(&format!("radius 1 km over {points} points"), &mut radius);
+
+    let locator = Locator::seed()?;
+    let rows: Vec<_> = locator.gazetteer().rows().to_vec();
+    let styles = [
+        "千葉市{w}{t}{c}-{b}-{g}",
+        "千葉県千葉市{w}{t}{c}丁目{b}番{g}号",
+        "{t}{c}-{b}-{g} サンハイツ101",
+        "千葉市 {w} {t}{c}丁目{b}番地の{g}",
+    ];
+    let addresses: Vec<String> = (0..200_000)
+        .map(|i| {
+            let r = &rows[rng.below(rows.len())];
+            let c = r.chome.map(|c| c.to_string()).unwrap_or_default();
+            styles[i % styles.len()]
+                .replace("{w}", r.ward.name())
+                .replace("{t}", &r.oaza)
+                .replace("{c}", &c)
+                .replace("{b}", &(1 + rng.below(30)).to_string())
+                .replace("{g}", &(1 + rng.below(20)).to_string())
+        })
+        .collect();
+    let t = Instant::now();
+    let mut located = 0usize;
+    for a in &addresses {
+        if locator.locate_address(a).point.is_some() {
+            located += 1;
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "address resolution: {} addresses in {:.2} s = {:.0} addresses/s ({} located)",
+        addresses.len(),
+        secs,
+        addresses.len() as f64 / secs,
+        located
     );
     Ok(ExitCode::SUCCESS)
 }
