@@ -133,3 +133,60 @@ fn import_warns_on_disagreeing_and_outside_records_but_keeps_them() {
     let shown = json(&tsunagu(&data.path().join("d"), &["show", "ok"]));
     assert_eq!(shown["ward"], "稲毛区");
 }
+
+/// With ../shared/ext/geo present: importing the real town file and ward
+/// polygons re-places the seed records, and points are then assigned by
+/// polygon. Skips (saying so) without ../shared.
+#[test]
+fn real_gazetteer_and_polygons_import_and_replace_records() {
+    let ext = root().join("../shared/ext/geo");
+    let (towns, wards) = (
+        ext.join("chiba_city_machi_gazetteer.csv"),
+        ext.join("chiba_city_wards.geojson"),
+    );
+    if !towns.is_file() || !wards.is_file() {
+        eprintln!(
+            "skipping: {} not found (../shared is absent)",
+            ext.display()
+        );
+        return;
+    }
+    let data = seeded();
+    let out = tsunagu(
+        data.path(),
+        &[
+            "gazetteer",
+            "import",
+            towns.to_str().unwrap(),
+            "--wards",
+            wards.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("505"), "{}", stdout(&out));
+    let v = json(&tsunagu(
+        data.path(),
+        &["locate", "--point", "35.6384,140.1002", "--format", "json"],
+    ));
+    assert_eq!(
+        (v["ward"].as_str(), v["ward_method"].as_str()),
+        (Some("稲毛区"), Some("polygon"))
+    );
+    // Every seed record of a ward file still sits in that ward.
+    for (id, ward) in [
+        ("inage-k-001", "稲毛区"),
+        ("mihama-k-022", "美浜区"),
+        ("chuo-k-001", "中央区"),
+    ] {
+        let shown = json(&tsunagu(data.path(), &["show", id]));
+        assert_eq!(shown["ward"], ward, "{id}");
+    }
+    let v = json(&tsunagu(
+        data.path(),
+        &["locate", "千葉市中央区都町六丁目", "--format", "json"],
+    ));
+    assert_eq!(
+        v["level"], "chome",
+        "a row without a point still resolves: {v:#}"
+    );
+}
