@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 use tsunagu_index::{IndexDoc, PreparedDoc, SearchIndex};
 use tsunagu_ingest::{CsvEncoding, FileFormat, IngestError, SourceLine, read_csv, read_jsonl};
+use tsunagu_model::ScheduleKnowledge;
 use tsunagu_store::{RecordWrite, WriteEffect};
 
 use crate::{Directory, EngineError};
@@ -55,6 +56,14 @@ pub struct Rejection {
     pub message_en: String,
 }
 
+/// A schedule text the parser could not read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unparsed {
+    pub line: usize,
+    pub id: String,
+    pub text: String,
+}
+
 /// An imported record with something to check.
 #[derive(Debug, Clone, Serialize)]
 pub struct Warning {
@@ -87,6 +96,9 @@ pub struct ImportReport {
     pub duplicates: Vec<Duplicate>,
     /// Imported records someone should look at (placement problems).
     pub warnings: Vec<Warning>,
+    /// Records whose `schedule_text` could not be read into slots (kept as
+    /// text; matching treats their schedule as unknown).
+    pub unparsed_schedules: Vec<Unparsed>,
     /// A problem with the file as a whole (unreadable, empty, bad header).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_error: Option<FileError>,
@@ -204,6 +216,13 @@ impl Directory {
                         });
                     }
                     let (placement, warnings) = crate::place::place(&self.locator, &record);
+                    if placement.schedule == ScheduleKnowledge::Unparsed {
+                        report.unparsed_schedules.push(Unparsed {
+                            line: line.line,
+                            id: record.id.clone(),
+                            text: record.schedule_text.clone().unwrap_or_default(),
+                        });
+                    }
                     for w in warnings {
                         report.warnings.push(Warning {
                             file: source.to_string(),

@@ -10,6 +10,7 @@
 //!   what is stored.
 
 mod import;
+mod matching;
 mod near;
 mod place;
 mod search;
@@ -31,6 +32,7 @@ pub use place::{PlacementWarning, place};
 pub use search::{SearchResult, SearchResults, ShownRecord};
 pub use tsunagu_index::{FacetCount, Restriction, SearchQuery};
 pub use tsunagu_ingest::{CsvEncoding, FileFormat};
+pub use tsunagu_match::{MatchAnswer, MatchRequest, RequestError};
 pub use tsunagu_model::Audience;
 
 #[derive(Debug, Error)]
@@ -51,6 +53,8 @@ pub enum EngineError {
     },
     #[error(transparent)]
     Geo(#[from] tsunagu_geo::GeoError),
+    #[error("invalid need phrases: {0}")]
+    Needs(String),
     #[error("cannot locate the place: {message} (candidates: {candidates:?})")]
     CannotLocate {
         message: String,
@@ -118,6 +122,8 @@ pub struct Directory {
     /// Record points, built on the first spatial query and dropped when
     /// records change: an R-tree, and the same points by id.
     points: std::sync::OnceLock<RecordPoints>,
+    /// need phrases, compiled on first match.
+    needs: std::sync::OnceLock<tsunagu_match::NeedsLexicon>,
 }
 
 impl std::fmt::Debug for Directory {
@@ -191,6 +197,7 @@ impl Directory {
             analyzer,
             locator,
             points: std::sync::OnceLock::new(),
+            needs: std::sync::OnceLock::new(),
         };
         dir.catch_up()?;
         Ok(dir)
@@ -205,6 +212,7 @@ impl Directory {
             analyzer,
             locator: Locator::seed()?,
             points: std::sync::OnceLock::new(),
+            needs: std::sync::OnceLock::new(),
         })
     }
 

@@ -90,7 +90,7 @@ impl Directory {
     }
 
     /// The service-area keys that cover a place: the city, its ward, its town.
-    fn place_keys(place: &Place) -> Vec<String> {
+    pub(crate) fn place_keys(place: &Place) -> Vec<String> {
         let mut keys = Vec::new();
         if place.inside_city {
             keys.push("千葉市".to_string());

@@ -36,10 +36,19 @@ fn from_place(
         lon: point.map(|x| x.1),
         located_from_address: from_address && point.is_some(),
         inside_city: p.inside_city,
+        ..Placement::default()
     }
 }
 
+/// Placement plus the schedule and fee read from the record's text.
 pub fn place(locator: &Locator, record: &Record) -> (Placement, Vec<PlacementWarning>) {
+    let (mut placement, warnings) = locate(locator, record);
+    placement.schedule = tsunagu_text::schedule::schedule_of(record);
+    placement.fee = tsunagu_text::fee::fee_of(record);
+    (placement, warnings)
+}
+
+fn locate(locator: &Locator, record: &Record) -> (Placement, Vec<PlacementWarning>) {
     let mut warnings = Vec::new();
     let by_address = record.address.as_deref().map(|a| locator.locate_address(a));
     if let Some((lat, lon)) = record.point() {

@@ -42,24 +42,6 @@ pub fn indexed_prefix(text: &str) -> &str {
     &text[..end]
 }
 
-/// The normalised keys of service-area entries: 「千葉市」, a ward, or ward +
-/// town (「稲毛区小仲台」 → 「稲毛区小仲台」; 「千葉市稲毛区」 → 「稲毛区」).
-pub fn area_keys(entries: &[String]) -> Vec<String> {
-    entries
-        .iter()
-        .map(|e| {
-            let k: String = e.chars().filter(|c| !c.is_whitespace()).collect();
-            let k = k.strip_prefix("千葉県").unwrap_or(&k).to_string();
-            match k.strip_prefix("千葉市") {
-                Some("") => "千葉市".to_string(),
-                Some(rest) => rest.to_string(),
-                None => k,
-            }
-        })
-        .map(|k| k.replace(['ヶ', 'が'], "ケ"))
-        .collect()
-}
-
 /// A record as the index sees it: the record plus what the engine derived.
 #[derive(Debug, Clone, Copy)]
 pub struct IndexDoc<'a> {
@@ -242,7 +224,7 @@ impl SearchIndex {
                 },
             );
         }
-        for key in area_keys(&r.service_area) {
+        for key in tsunagu_model::area_keys(&r.service_area) {
             d.add_text(f.area, &key);
         }
         d.add_text(f.kind, r.kind.code());

@@ -4,16 +4,20 @@
 //!
 //! This crate does no I/O; parsers of files live in `tsunagu-ingest`.
 
+pub mod area;
 pub mod audience;
 pub mod codes;
+pub mod derived;
 pub mod error;
 pub mod placement;
 pub mod record;
 pub mod validate;
 pub mod ward;
 
+pub use area::area_keys;
 pub use audience::Audience;
 pub use codes::{Category, Feature, Kind, OrgType, Status, Visibility, Weekday};
+pub use derived::{FeeKnowledge, FeeUnit, ScheduleKnowledge, TimeSlot};
 pub use error::{FieldError, FieldErrorKind};
 pub use placement::Placement;
 pub use record::{Contact, Organizer, Record, ScheduleSlot, TimeOfDay};

@@ -1,8 +1,11 @@
-//! Where a record is, as the engine placed it: derived data the store keeps
-//! beside the record (never part of the interchange format).
+//! What the engine derived from a record at import: where it is (ward,
+//! 町丁目, centre, point) and what its published schedule and fee mean. The
+//! store keeps it beside the record; it is never part of the interchange
+//! format.
 
 use serde::{Deserialize, Serialize};
 
+use crate::derived::{FeeKnowledge, ScheduleKnowledge};
 use crate::ward::Ward;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -26,6 +29,10 @@ pub struct Placement {
     /// False for resources outside Chiba City.
     #[serde(default = "yes")]
     pub inside_city: bool,
+    #[serde(default)]
+    pub schedule: ScheduleKnowledge,
+    #[serde(default)]
+    pub fee: FeeKnowledge,
 }
 
 fn yes() -> bool {

@@ -125,6 +125,14 @@ impl Store {
                  value INTEGER NOT NULL
              );
              INSERT OR IGNORE INTO counters(name, value) VALUES ('seq', 0);
+             -- Needs no resource met, for 資源開発: need code, centre area and
+             -- date only. No person, no free text, nothing finer than the area.
+             CREATE TABLE IF NOT EXISTS unmet_needs (
+                 id        INTEGER PRIMARY KEY,
+                 day       TEXT NOT NULL,
+                 center_id TEXT,
+                 need      TEXT NOT NULL
+             );
              CREATE TABLE IF NOT EXISTS import_runs (
                  id        INTEGER PRIMARY KEY,
                  at        TEXT NOT NULL,
@@ -269,6 +277,32 @@ impl Store {
             ],
         )?;
         Ok(())
+    }
+
+    /// Records needs that found no match: codes, centre area, date.
+    pub fn log_unmet(
+        &self,
+        day: chrono::NaiveDate,
+        center_id: Option<&str>,
+        needs: &[tsunagu_model::Category],
+    ) -> Result<(), StoreError> {
+        let day = day.format("%Y-%m-%d").to_string();
+        for need in needs {
+            self.conn.execute(
+                "INSERT INTO unmet_needs(day, center_id, need) VALUES (?1, ?2, ?3)",
+                params![day, center_id, need.code()],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Every row of the unmet-needs log as (day, centre, need), oldest first.
+    pub fn unmet_log(&self) -> Result<Vec<(String, Option<String>, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT day, center_id, need FROM unmet_needs ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn get(&self, id: &str) -> Result<Option<StoredRecord>, StoreError> {

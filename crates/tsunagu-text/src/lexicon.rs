@@ -17,10 +17,12 @@ use crate::normalize::is_kana;
 const EMBEDDED_USER: &str = include_str!("../../../dictionaries/user.csv");
 const EMBEDDED_SYNONYMS: &str = include_str!("../../../dictionaries/synonyms.tsv");
 const EMBEDDED_CATEGORIES: &str = include_str!("../../../dictionaries/categories.tsv");
+const EMBEDDED_NEEDS: &str = include_str!("../../../dictionaries/needs.tsv");
 
 pub const USER_FILE: &str = "user.csv";
 pub const SYNONYMS_FILE: &str = "synonyms.tsv";
 pub const CATEGORIES_FILE: &str = "categories.tsv";
+pub const NEEDS_FILE: &str = "needs.tsv";
 
 /// One user-dictionary entry (simple lindera format: surface, 品詞, reading).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +47,8 @@ pub struct Lexicon {
     pub user_words: Vec<UserWord>,
     pub synonyms: SynonymGroups,
     pub category_keywords: BTreeMap<Category, Vec<String>>,
+    /// need phrases (needs.tsv), compiled by tsunagu-match.
+    pub needs_tsv: String,
 }
 
 /// A problem found by [`Lexicon::check`]; errors fail `tsunagu dict check`.
@@ -70,12 +74,14 @@ impl std::fmt::Display for LexiconIssue {
 impl Lexicon {
     /// The copies compiled into the binary.
     pub fn embedded() -> Result<Lexicon, TextError> {
-        Self::parse(
+        let mut lex = Self::parse(
             "built-in",
             EMBEDDED_USER,
             EMBEDDED_SYNONYMS,
             EMBEDDED_CATEGORIES,
-        )
+        )?;
+        lex.needs_tsv = EMBEDDED_NEEDS.to_string();
+        Ok(lex)
     }
 
     /// Reads the three files from `dir`.
@@ -84,12 +90,14 @@ impl Lexicon {
             let path = dir.join(name);
             std::fs::read_to_string(&path).map_err(|source| TextError::Io { path, source })
         };
-        Self::parse(
+        let mut lex = Self::parse(
             &dir.display().to_string(),
             &read(USER_FILE)?,
             &read(SYNONYMS_FILE)?,
             &read(CATEGORIES_FILE)?,
-        )
+        )?;
+        lex.needs_tsv = read(NEEDS_FILE)?;
+        Ok(lex)
     }
 
     /// Explicit directory, else `TSUNAGU_DICTIONARIES`, else `./dictionaries`
@@ -178,6 +186,7 @@ impl Lexicon {
             user_words,
             synonyms: SynonymGroups { groups },
             category_keywords,
+            needs_tsv: String::new(),
         })
     }
 

@@ -13,9 +13,11 @@
 
 pub mod analyzer;
 pub mod error;
+pub mod fee;
 pub mod highlight;
 pub mod lexicon;
 pub mod normalize;
+pub mod schedule;
 pub mod system_dictionary;
 
 pub use analyzer::{AnalyzedToken, Analyzer, Piece, TermRole};

@@ -36,6 +36,17 @@ pub fn print_import(reports: &[ImportReport], json: bool) -> Result<()> {
             r.unchanged,
             r.rejected
         )?;
+        if !r.unparsed_schedules.is_empty() {
+            writeln!(
+                out,
+                "  日時を読み取れなかった記録 {}件（文章のまま保存） / {} schedule texts not parsed",
+                r.unparsed_schedules.len(),
+                r.unparsed_schedules.len()
+            )?;
+            for u in r.unparsed_schedules.iter().take(5) {
+                writeln!(out, "    {}行目 id={}: 「{}」", u.line, u.id, u.text)?;
+            }
+        }
         if let Some(e) = &r.file_error {
             writeln!(
                 out,
