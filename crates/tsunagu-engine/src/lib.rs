@@ -101,6 +101,18 @@ pub struct DirectoryConfig {
     pub dictionaries: Option<PathBuf>,
 }
 
+/// Problems in a needs.tsv text, as `needs.tsv:LINE: message` (empty when fine).
+pub fn check_needs(text: &str) -> Vec<String> {
+    match tsunagu_match::NeedsLexicon::parse(text) {
+        Ok(l) if l.is_empty() => vec!["needs.tsv: no patterns".into()],
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|e| format!("needs.tsv:{}: {}", e.line, e.message))
+            .collect(),
+    }
+}
+
 /// Loads the analyzer as configured (IPADIC built on first use).
 pub fn load_analyzer(dictionaries: Option<&Path>) -> Result<Arc<Analyzer>, EngineError> {
     let lexicon = Lexicon::locate(dictionaries)?;

@@ -331,6 +331,7 @@ fn search_bench(dir: &Directory, records: u64, searches: usize) -> Result<ExitCo
     }
     report_times(&format!("warm search over {records} records"), &mut times);
     near_bench(dir, &queries, searches)?;
+    match_bench(dir, searches)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -364,6 +365,38 @@ fn near_bench(dir: &Directory, queries: &[SearchQuery], searches: usize) -> Resu
         std::hint::black_box(r);
     }
     report_times("text + 1 km radius search", &mut times);
+    Ok(())
+}
+
+/// Three-need match requests at random places (spec/match.md defaults).
+fn match_bench(dir: &Directory, runs: usize) -> Result<()> {
+    let mut rng = Rng(0x94D0_49BB_1331_11EB);
+    let needs = [
+        ["shopping", "conversation", "exercise"],
+        ["meal_delivery", "watching", "salon"],
+        ["garbage", "transport", "dementia_cafe"],
+        ["housework", "small_help", "hobby"],
+    ];
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs.min(1_000) + 20 {
+        let n = &needs[i % needs.len()];
+        let body = serde_json::json!({
+            "location": {"lat": 35.56 + rng.unit() * 0.13, "lon": 140.06 + rng.unit() * 0.23},
+            "needs": n,
+            "available": [{"weekdays": ["tue", "thu"], "start": "09:00", "end": "15:00"}],
+            "max_fee_yen": 500
+        });
+        let req = tsunagu_engine::MatchRequest::from_json(&body.to_string())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let t = Instant::now();
+        let answer = dir.match_request(&req, today)?;
+        if i >= 20 {
+            times.push(t.elapsed());
+        }
+        std::hint::black_box(answer);
+    }
+    report_times("match, three needs, 1 km", &mut times);
     Ok(())
 }
 

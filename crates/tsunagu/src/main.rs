@@ -104,6 +104,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Match a senior's needs, place, days and budget to resources
+    /// (spec/match.md).
+    Match {
+        /// The request JSON file, or `-` for standard input.
+        #[arg(long)]
+        request: String,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// The date to judge `verified_on` freshness and to log unmet needs
+        /// under (default: today), for reproducible answers.
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// Where an address or a point is: ward, 町丁目, あんしんケアセンター.
     Locate {
         /// An address (omit with --point).
@@ -355,6 +368,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output::print_near("", &located, &results, *format == OutputFormat::Json)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Match {
+            request,
+            format,
+            today,
+        } => {
+            let text = if request == "-" {
+                let mut buf = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf)?;
+                buf
+            } else {
+                std::fs::read_to_string(request)
+                    .with_context(|| format!("依頼ファイル {request} を読めません"))?
+            };
+            let req = match tsunagu_engine::MatchRequest::from_json(&text) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("エラー: {}\nerror: {e}", e.message_ja());
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let today = match today {
+                Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .with_context(|| format!("--today は YYYY-MM-DD です: {d}"))?,
+                None => chrono::Local::now().date_naive(),
+            };
+            let dir = Directory::open(&config(&cli))?;
+            let answer = dir.match_request(&req, today)?;
+            output::print_match(&answer, *format == OutputFormat::Json)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Locate {
             address,
             point,
@@ -429,14 +472,22 @@ fn dict_check(cli: &Cli) -> Result<ExitCode> {
         println!("{issue}");
     }
     let lex = analyzer.lexicon();
+    for problem in tsunagu_engine::check_needs(&lex.needs_tsv) {
+        errors += 1;
+        println!("error: dictionaries/{problem}");
+    }
     println!(
-        "dictionaries ({}): user words {}, synonym groups {}, category keyword lists {}; {} error(s), {} warning(s)",
+        "dictionaries ({}): user words {}, synonym groups {}, category keyword lists {}, need phrases {} lines; {} error(s), {} warning(s)",
         lex.origin,
         lex.user_words.len(),
         lex.synonyms.groups.len(),
         lex.category_keywords.len(),
+        lex.needs_tsv
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .count(),
         errors,
-        issues.len() - errors
+        issues.iter().filter(|i| !i.error).count()
     );
     Ok(if errors > 0 {
         ExitCode::from(1)

@@ -286,3 +286,43 @@ pub fn print_place(
     }
     Ok(())
 }
+
+/// A match answer for a coordinator to read out.
+pub fn print_match(answer: &tsunagu_engine::MatchAnswer, json: bool) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(answer)?)?;
+        return Ok(());
+    }
+    if !answer.derived_needs.is_empty() {
+        writeln!(out, "ことばから読み取ったニーズ:")?;
+        for d in &answer.derived_needs {
+            writeln!(out, "  {}（「{}」から）", d.code.label_ja(), d.from)?;
+        }
+    }
+    if !answer.suggestions.is_empty() {
+        writeln!(out, "条件の提案（自動では適用していません）:")?;
+        for s in &answer.suggestions {
+            writeln!(out, "  {}（「{}」から）", s.label, s.from)?;
+        }
+    }
+    for need in &answer.needs {
+        writeln!(out, "\n■ {}", need.label)?;
+        if need.matches.is_empty() {
+            writeln!(out, "  条件に合う資源は見つかりませんでした")?;
+        }
+        for (i, m) in need.matches.iter().enumerate() {
+            writeln!(out, "  {}. {}  ({}, {:.2})", i + 1, m.name, m.id, m.score)?;
+            writeln!(out, "     {}", m.reasons.join(" / "))?;
+        }
+    }
+    if !answer.unmet_needs.is_empty() {
+        let labels: Vec<&str> = answer.unmet_needs.iter().map(|c| c.label_ja()).collect();
+        writeln!(
+            out,
+            "\n満たせなかったニーズ（資源開発の記録に残しました）: {}",
+            labels.join("、")
+        )?;
+    }
+    Ok(())
+}
