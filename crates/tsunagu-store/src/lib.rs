@@ -188,13 +188,14 @@ impl Store {
                 })?;
             let mut select =
                 tx.prepare_cached("SELECT body, placement FROM records WHERE id = ?1")?;
-            let mut insert = tx.prepare_cached(
+            // One statement for new and replaced records; a replacement keeps
+            // its first_imported.
+            let mut upsert = tx.prepare_cached(
                 "INSERT INTO records(id, body, ward, first_imported, last_changed, seq, placement, lat, lon)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let mut update = tx.prepare_cached(
-                "UPDATE records SET body = ?2, ward = ?3, last_changed = ?4, seq = ?5,
-                        placement = ?6, lat = ?7, lon = ?8 WHERE id = ?1",
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(id) DO UPDATE SET body = excluded.body, ward = excluded.ward,
+                     last_changed = excluded.last_changed, seq = excluded.seq,
+                     placement = excluded.placement, lat = excluded.lat, lon = excluded.lon",
             )?;
             let at = now();
             for w in batch {
@@ -220,35 +221,22 @@ impl Store {
                     {
                         WriteEffect::Unchanged
                     }
-                    Some(_) => {
-                        seq += 1;
-                        update.execute(params![
-                            w.record.id,
-                            body,
-                            ward,
-                            at,
-                            seq,
-                            placement,
-                            lat,
-                            lon
-                        ])?;
-                        WriteEffect::Replaced
-                    }
-                    None => {
-                        seq += 1;
-                        insert.execute(params![
-                            w.record.id,
-                            body,
-                            ward,
-                            at,
-                            seq,
-                            placement,
-                            lat,
-                            lon
-                        ])?;
-                        WriteEffect::Inserted
-                    }
+                    Some(_) => WriteEffect::Replaced,
+                    None => WriteEffect::Inserted,
                 };
+                if effect != WriteEffect::Unchanged {
+                    seq += 1;
+                    upsert.execute(params![
+                        w.record.id,
+                        body,
+                        ward,
+                        at,
+                        seq,
+                        placement,
+                        lat,
+                        lon
+                    ])?;
+                }
                 effects.push(effect);
             }
             tx.execute(
