@@ -86,10 +86,6 @@ impl CenterAreas {
         self.centers.get(i)
     }
 
-    pub fn by_id(&self, id: &str) -> Option<usize> {
-        self.centers.iter().position(|c| c.id == id)
-    }
-
     /// Whether the town is split between centres by 丁目.
     pub fn is_split(&self, ward: Ward, oaza: &str) -> bool {
         self.by_town

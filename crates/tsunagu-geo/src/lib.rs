@@ -16,7 +16,7 @@ pub mod gazetteer;
 pub mod spatial;
 
 use thiserror::Error;
-use tsunagu_model::{Record, Ward};
+use tsunagu_model::Ward;
 
 pub use boundaries::WardBoundaries;
 pub use centers::{Center, CenterAreas, CenterAssignment};
@@ -222,20 +222,6 @@ impl Locator {
 /// The ward named in an address (text only; no gazetteer).
 pub fn ward_in_address(address: &str) -> Option<Ward> {
     address::split_head(&address::clean(address)).ward
-}
-
-/// The ward a record belongs to from its text alone: its address, else a
-/// single-ward service area.
-pub fn ward_of_record(record: &Record) -> Option<Ward> {
-    if let Some(w) = record.address.as_deref().and_then(ward_in_address) {
-        return Some(w);
-    }
-    let mut wards = record
-        .service_area
-        .iter()
-        .filter_map(|a| ward_in_address(a));
-    let first = wards.next()?;
-    wards.all(|w| w == first).then_some(first)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! must match most concepts (all but a third); if none do, at least half.
 //! BM25 sums over concepts, so a document matching every word ranks first.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Bound;
 
 use serde::Serialize;
@@ -363,9 +363,4 @@ fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
         out.extend(any_of(f.status, inactive).map(Filter::Exclude));
     }
     out
-}
-
-/// Groups facet counts by value for callers that want a map.
-pub fn facet_map(facets: &[FacetCount]) -> BTreeMap<String, u64> {
-    facets.iter().map(|f| (f.value.clone(), f.count)).collect()
 }
