@@ -139,7 +139,12 @@ pub fn print_search(query: &str, results: &SearchResults, json: bool) -> Result<
         .facets
         .category
         .iter()
-        .map(|f| format!("{} {}", f.value, f.count))
+        .map(|f| {
+            let label = tsunagu_model::Category::from_code(&f.value)
+                .map(|c| c.label_ja())
+                .unwrap_or(&f.value);
+            format!("{label} {}", f.count)
+        })
         .collect();
     if !facets.is_empty() {
         writeln!(out, "  分類: {}", facets.join(", "))?;
