@@ -372,7 +372,11 @@ fn the_index_catches_up_after_it_is_deleted() {
     assert!(result_ids(&json(&out)).contains(&"base-1".to_string()));
     let out = tsunagu(&data(dir.path()), &["reindex"]);
     assert!(out.status.success());
-    assert!(stdout(&out).contains("reindexed 3 records"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("reindexed 3 records"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
