@@ -2,55 +2,97 @@
 //! 1回300円（お茶代込み） → 300 per visit; 月額1,000円 → 1,000 per month (the fee
 //! per visit is then unknown: the unit is kept, never divided); 1時間500円 →
 //! per hour; 1食450円 → per meal; 実費, 要相談 → unknown.
+//!
+//! What cannot be read without guessing is unknown (`yen: None`, unit
+//! `unknown`), never an amount:
+//!
+//! * negative amounts (-300円, −300円, ▲300円, △300円, マイナス300円, ー300円);
+//! * amounts above [`MAX_FEE_YEN`], numbers too long to be a price, badly
+//!   grouped thousands (1,00円), decimals, and 万/千/百 mixed with digits
+//!   (5千円, 2万5千円);
+//! * two different amounts that are not a range (1回300円、2回目以降500円,
+//!   初乗り710円＋介助料500円), an open range (1,500円～), or two units
+//!   (年会費1,200円＋1時間800円);
+//! * left-over words that change the price: ＋, 別, 実費, 以上, 以降, 割引,
+//!   片道, 謝礼, 負担, 会員 …, and digits nothing read (1点500円, 2時間1,000円);
+//! * 無料 said only of a part (灯油代のみ（配達料無料）, 初回無料).
+//!
+//! Harmless remarks stay ignored: お茶代込み, （食事代）, （要予約）, 程度, 約.
+//! Texts longer than [`MAX_FEE_CHARS`] are unknown without being read.
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Captures, Regex};
 use unicode_normalization::UnicodeNormalization;
 
 pub use tsunagu_model::{FeeKnowledge as ParsedFee, FeeUnit};
+
+/// Fee texts longer than this many characters are unknown without being
+/// read: a published fee is a few words, and the bound keeps the cost of a
+/// hostile `fee_text` at nothing.
+pub const MAX_FEE_CHARS: usize = 500;
+
+/// The largest amount read as a fee. Above it (a misplaced digit, a year
+/// written as yen) the fee is unknown.
+pub const MAX_FEE_YEN: u64 = 1_000_000;
 
 const UNKNOWN: ParsedFee = ParsedFee {
     yen: None,
     unit: FeeUnit::Unknown,
 };
 
-fn kanji_yen(text: &str) -> String {
-    // 百円 → 100円, 五百円 → 500円, 千円 → 1000円, 三千円 → 3000円.
-    static K: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"([一二三四五六七八九]?)(千)?([一二三四五六七八九]?)(百)?円")
-            .expect("static regex")
-    });
-    K.replace_all(text, |c: &regex::Captures<'_>| {
-        let d = |s: &str| {
-            "〇一二三四五六七八九"
-                .chars()
-                .position(|x| s.starts_with(x))
-                .unwrap_or(1) as u64
-        };
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("static regex")
+}
+
+const KANJI_DIGITS: &str = "〇一二三四五六七八九";
+const KANJI_NUMERALS: &str = "〇一二三四五六七八九十百千万億";
+
+/// 百円 → 100円, 五百円 → 500円, 千円 → 1000円, 三千円 → 3000円. `None` when
+/// a kanji amount is not one of these forms (三千五円, 5百円, 一万五千円).
+fn kanji_yen(text: &str) -> Option<String> {
+    static K: LazyLock<Regex> =
+        LazyLock::new(|| regex(r"([一二三四五六七八九]?)(千)?([一二三四五六七八九]?)(百)?円"));
+    let d = |s: &str| {
+        KANJI_DIGITS
+            .chars()
+            .position(|x| s.starts_with(x))
+            .map(|n| n as u64)
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for c in K.captures_iter(text) {
+        let m = c.get(0)?;
         if c.get(2).is_none() && c.get(4).is_none() {
-            return c[0].to_string();
+            continue;
         }
-        let mut n = 0;
-        if c.get(2).is_some() {
-            n += 1000 * if c[1].is_empty() { 1 } else { d(&c[1]) };
-            if c.get(4).is_some() {
-                n += 100 * if c[3].is_empty() { 1 } else { d(&c[3]) };
+        let before = text[..m.start()].chars().next_back();
+        if before.is_some_and(|b| b.is_numeric() || KANJI_NUMERALS.contains(b) || b == ',') {
+            return None;
+        }
+        let n = match (&c[1], c.get(2).is_some(), &c[3], c.get(4).is_some()) {
+            // 千円, 三千円, 三千五百円, 千百円
+            (a, true, b, hundreds) => {
+                let thousands = if a.is_empty() { 1 } else { d(a)? };
+                let h = match (b, hundreds) {
+                    ("", false) => 0,
+                    ("", true) => 1,
+                    (b, true) => d(b)?,
+                    // 三千五円
+                    (_, false) => return None,
+                };
+                1000 * thousands + 100 * h
             }
-        } else if c.get(4).is_some() {
-            // No 千: the digit before 百 is its multiplier (三百 = 300).
-            let m = if !c[1].is_empty() {
-                d(&c[1])
-            } else if !c[3].is_empty() {
-                d(&c[3])
-            } else {
-                1
-            };
-            n += 100 * m;
-        }
-        format!("{n}円")
-    })
-    .into_owned()
+            // 百円, 三百円
+            (a, false, "", true) => 100 * if a.is_empty() { 1 } else { d(a)? },
+            _ => return None,
+        };
+        out.push_str(&text[last..m.start()]);
+        out.push_str(&format!("{n}円"));
+        last = m.end();
+    }
+    out.push_str(&text[last..]);
+    Some(out)
 }
 
 /// What is known of a record's fee: `fee_yen` (per visit) when given, else
@@ -65,107 +107,307 @@ pub fn fee_of(record: &tsunagu_model::Record) -> ParsedFee {
     record.fee_text.as_deref().map(parse_fee).unwrap_or(UNKNOWN)
 }
 
+/// Reads a published fee; unknown when it cannot be read without guessing.
 pub fn parse_fee(text: &str) -> ParsedFee {
-    let t: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
-    let t = kanji_yen(&t).replace("ワンコイン", "500円");
-    if t.is_empty() {
-        return UNKNOWN;
+    read_fee(text).unwrap_or(UNKNOWN)
+}
+
+/// Yen written with ASCII digits and thousands separators.
+fn yen(digits: &str) -> Option<u64> {
+    let mut groups = digits.split(',');
+    let first = groups.next()?;
+    if first.is_empty() {
+        return None;
     }
-    let has_free = t.contains("無料") || t.contains("無償") || t.contains("タダ");
-    let has_unknown = [
+    let rest: Vec<&str> = groups.collect();
+    if !rest.is_empty() && (first.len() > 3 || rest.iter().any(|g| g.len() != 3)) {
+        return None;
+    }
+    let plain: String = digits.chars().filter(|c| *c != ',').collect();
+    // Seven digits hold every amount up to the cap; more cannot be a fee
+    // (and could overflow).
+    if plain.is_empty() || plain.len() > 7 {
+        return None;
+    }
+    let n: u64 = plain.parse().ok()?;
+    (n <= MAX_FEE_YEN).then_some(n)
+}
+
+/// Signs that make the amount after them negative.
+fn negative_before(before: &str) -> bool {
+    let mut rev = before.chars().rev();
+    match rev.next() {
+        Some('-' | '▲' | '△' | '▼') => true,
+        // ー after katakana is a long vowel (コーヒー300円), else a minus.
+        Some('ー') => !rev.next().is_some_and(is_katakana),
+        _ => before.ends_with("マイナス"),
+    }
+}
+
+/// Words left over that change the price.
+const MEANINGFUL_WORDS: [&str; 44] = [
+    "マイナス",
+    "プラス",
+    "実費",
+    "別",
+    "以上",
+    "以下",
+    "以降",
+    "未満",
+    "から",
+    "より",
+    "目",
+    "初",
+    "割",
+    "引",
+    "半額",
+    "増",
+    "追加",
+    "加算",
+    "負担",
+    "謝礼",
+    "寄付",
+    "寄附",
+    "任意",
+    "往復",
+    "片道",
+    "距離",
+    "異な",
+    "応じ",
+    "により",
+    "による",
+    "変動",
+    "会員",
+    "非",
+    "各自",
+    "場合",
+    "ただし",
+    "但",
+    "または",
+    "又は",
+    "もしくは",
+    "除",
+    "見積",
+    "相談",
+    "日額",
+];
+
+/// Characters left over that change the price: numbers, signs and open
+/// ranges.
+const MEANINGFUL_CHARS: &str = "〇一二三四五六七八九十百千万億円+-▲△▼〜?";
+
+fn meaningful(rest: &str) -> bool {
+    rest.chars()
+        .any(|c| c.is_numeric() || c.is_ascii_alphabetic() || MEANINGFUL_CHARS.contains(c))
+        || MEANINGFUL_WORDS.iter().any(|w| rest.contains(w))
+}
+
+fn is_katakana(c: char) -> bool {
+    ('ァ'..='ヺ').contains(&c)
+}
+
+/// 「ー300」: a long-vowel mark not after katakana, before a digit, is a minus.
+fn has_minus_bar(t: &str) -> bool {
+    let chars: Vec<char> = t.chars().collect();
+    chars.windows(2).enumerate().any(|(i, w)| {
+        w[0] == 'ー'
+            && w[1].is_ascii_digit()
+            && !i.checked_sub(1).is_some_and(|j| is_katakana(chars[j]))
+    })
+}
+
+fn read_fee(text: &str) -> Option<ParsedFee> {
+    if text.chars().nth(MAX_FEE_CHARS).is_some() {
+        return None;
+    }
+    let t: String = text
+        .nfkc()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '〜' | '~' | '∼' | '〰' => '〜',
+            '−' | '‐' | '‑' | '–' | '—' | '―' | '⁻' | '₋' => '-',
+            '＋' | '⁺' | '₊' => '+',
+            '？' => '?',
+            other => other,
+        })
+        .collect();
+    let t = kanji_yen(&t)?.replace("ワンコイン", "500円");
+    if t.is_empty() {
+        return None;
+    }
+    const UNKNOWN_WORDS: [&str; 8] = [
         "実費",
         "要相談",
         "応相談",
         "による",
+        "により",
         "問い合わせ",
         "お問合せ",
         "未定",
-    ]
-    .iter()
-    .any(|w| t.contains(w));
-    static AMOUNT: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(\d[\d,]*)円").expect("static regex"));
-    let amounts: Vec<(usize, u64)> = AMOUNT
-        .captures_iter(&t)
-        .filter_map(|c| {
-            let at = c.get(0)?.start();
-            c[1].replace(',', "").parse::<u64>().ok().map(|n| (at, n))
-        })
-        .collect();
-    // 「参加費100円（初回無料）」: a price outside the parentheses wins.
-    let outside_parens = |at: usize| {
-        let before = &t[..at];
-        before.matches(['(', '（']).count() <= before.matches([')', '）']).count()
-    };
-    let main: Vec<u64> = amounts
-        .iter()
-        .filter(|(at, _)| outside_parens(*at))
-        .map(|(_, n)| *n)
-        .collect();
-    if main.is_empty() {
-        // 「無料（お茶代のみ50円）」: what is paid is in the remark.
-        if has_free && !has_unknown && !amounts.is_empty() {
-            return ParsedFee {
-                yen: amounts.iter().map(|(_, n)| *n).max(),
-                unit: FeeUnit::PerVisit,
-            };
+    ];
+    if UNKNOWN_WORDS.iter().any(|w| t.contains(w)) || has_minus_bar(&t) {
+        return None;
+    }
+    let mut used = vec![false; t.len()];
+    let take = |used: &mut Vec<bool>, r: std::ops::Range<usize>| {
+        if let Some(u) = used.get_mut(r) {
+            u.fill(true);
         }
-        if amounts.is_empty() && has_free && !has_unknown {
-            return ParsedFee {
+    };
+    // Amounts: 300円, 1,000円, 1万円, and ranges 100円〜300円, 200〜500円.
+    static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"(?P<a>[0-9][0-9,]*)円?[〜-](?P<b>[0-9][0-9,]*)円|(?P<man>[0-9]+)万円|(?P<n>[0-9][0-9,]*)円",
+        )
+    });
+    let mut amounts: Vec<(usize, u64)> = Vec::new();
+    for c in AMOUNT.captures_iter(&t) {
+        let m = c.get(0)?;
+        let before = &t[..m.start()];
+        // 1.5円, 5千1000円, a minus sign.
+        if before
+            .chars()
+            .next_back()
+            .is_some_and(|b| b.is_numeric() || KANJI_NUMERALS.contains(b) || ".,".contains(b))
+            || negative_before(before)
+        {
+            return None;
+        }
+        let y = amount(&c)?;
+        amounts.push((m.start(), y));
+        take(&mut used, m.range());
+    }
+    // Units and phrases with digits that are read, and harmless words.
+    static READ: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"初回(?:は)?無料[、,・]?(?:2回目以降|2回目から|以降)|初回(?:は)?無料|(?:1|一)回(?:あたり|につき)?|/回|(?:1|一)時間(?:あたり)?|(?:15|30|60)分|(?:1|一)食|1[かヶカケ]月|(?:お)?(?:1|一)人(?:様)?(?:あたり|につき)?|一律",
+        )
+    });
+    let mut free_read = vec![false; t.len()];
+    for m in READ.find_iter(&t) {
+        if used.get(m.range()).is_some_and(|u| u.contains(&true)) {
+            continue;
+        }
+        if m.as_str().starts_with("初回") {
+            // 初回無料 says nothing of the regular fee, and is not 無料.
+            take(&mut free_read, m.range());
+        }
+        take(&mut used, m.range());
+    }
+    let rest: String = t
+        .char_indices()
+        .map(|(b, c)| if used[b] { ' ' } else { c })
+        .collect();
+    if meaningful(&rest) {
+        return None;
+    }
+    // Parenthesis depth at each byte.
+    let mut depth = vec![0u32; t.len()];
+    let mut d = 0u32;
+    for (b, c) in t.char_indices() {
+        if c == ')' {
+            d = d.saturating_sub(1);
+        }
+        depth[b] = d;
+        if c == '(' {
+            d = d.saturating_add(1);
+        }
+    }
+    // 「無料」 outside parentheses (灯油代のみ（配達料無料） frees only the delivery).
+    static FREE: LazyLock<Regex> = LazyLock::new(|| regex(r"無料|無償|タダ"));
+    let free = FREE
+        .find_iter(&t)
+        .any(|m| depth[m.start()] == 0 && !free_read[m.start()]);
+    let mut values: Vec<u64> = amounts.iter().map(|(_, y)| *y).collect();
+    values.sort_unstable();
+    values.dedup();
+    let yen = match values.as_slice() {
+        [] if free => {
+            return Some(ParsedFee {
                 yen: Some(0),
                 unit: FeeUnit::PerVisit,
-            };
+            });
         }
-        if amounts.is_empty() || has_unknown || has_free {
-            return UNKNOWN;
-        }
-    }
-    let candidates = if main.is_empty() {
-        amounts.iter().map(|(_, n)| *n).collect()
-    } else {
-        main
+        [] => return None,
+        // 「無料（お茶代のみ50円）」: what is paid is in the remark;
+        // 「参加費100円（初回無料）」, 「大人300円・子ども無料」: the fee counts.
+        [y] => *y,
+        // Two prices: which one applies is not known.
+        _ => return None,
     };
-    // A range (100円〜300円): a budget check must not under-estimate.
-    let yen = candidates.iter().copied().max();
-    let unit = if t.contains("月額")
-        || t.contains("月会費")
-        || t.contains("/月")
-        || t.contains("月500")
-        || t.contains("ひと月")
-        || t.starts_with("月")
-        || t.contains("会費月")
-        || t.contains("毎月")
-        || t.contains("1か月")
-        || t.contains("1ヶ月")
-        || t.contains("1カ月")
-    {
-        FeeUnit::PerMonth
-    } else if t.contains("年会費") || t.contains("年額") || t.contains("/年") {
-        FeeUnit::PerYear
-    } else if t.contains("時間")
-        || t.contains("分") && (t.contains("30分") || t.contains("15分") || t.contains("60分"))
-    {
-        FeeUnit::PerHour
-    } else if t.contains("1食")
-        || t.contains("食分")
-        || t.contains("食あたり")
-        || t.contains("弁当")
-        || t.contains("一食")
-    {
-        FeeUnit::PerMeal
-    } else {
-        FeeUnit::PerVisit
+    let units = [
+        (
+            FeeUnit::PerMonth,
+            t.contains("月額")
+                || t.contains("月会費")
+                || t.contains("/月")
+                || t.contains("ひと月")
+                || t.starts_with('月')
+                || t.contains("会費月")
+                || t.contains("毎月")
+                || t.contains("1か月")
+                || t.contains("1ヶ月")
+                || t.contains("1カ月")
+                || t.contains("1ケ月"),
+        ),
+        (
+            FeeUnit::PerYear,
+            t.contains("年会費") || t.contains("年額") || t.contains("/年"),
+        ),
+        (
+            FeeUnit::PerHour,
+            t.contains("時間") || t.contains("30分") || t.contains("15分") || t.contains("60分"),
+        ),
+        (
+            FeeUnit::PerMeal,
+            t.contains("1食")
+                || t.contains("食分")
+                || t.contains("食あたり")
+                || t.contains("弁当")
+                || t.contains("一食"),
+        ),
+    ];
+    let mut named = units.iter().filter(|(_, named)| *named).map(|(u, _)| *u);
+    let unit = match (named.next(), named.next()) {
+        (None, _) => FeeUnit::PerVisit,
+        (Some(u), None) => u,
+        // 年会費1,200円＋1時間800円: two units, one amount.
+        (Some(_), Some(_)) => return None,
     };
-    // 30分250円 → per hour.
-    let yen = match (unit, yen) {
-        (FeeUnit::PerHour, Some(y)) if t.contains("30分") && !t.contains("時間") => Some(y * 2),
-        (FeeUnit::PerHour, Some(y)) if t.contains("15分") && !t.contains("時間") => Some(y * 4),
+    // 30分250円 → per hour. 「1時間30分」 is neither.
+    let minutes = ["15分", "30分", "60分"]
+        .iter()
+        .filter(|m| t.contains(*m))
+        .count();
+    let yen = match unit {
+        FeeUnit::PerHour if minutes > 0 && (minutes > 1 || t.contains("時間")) => return None,
+        FeeUnit::PerHour if t.contains("30分") => yen.checked_mul(2)?,
+        FeeUnit::PerHour if t.contains("15分") => yen.checked_mul(4)?,
         _ => yen,
     };
-    if has_unknown && candidates.is_empty() {
-        return UNKNOWN;
+    (yen <= MAX_FEE_YEN).then_some(ParsedFee {
+        yen: Some(yen),
+        unit,
+    })
+}
+
+/// The yen of one amount match; a range counts as its upper bound so a
+/// budget check does not under-estimate.
+fn amount(c: &Captures<'_>) -> Option<u64> {
+    if let (Some(a), Some(b)) = (c.name("a"), c.name("b")) {
+        let (a, b) = (yen(a.as_str())?, yen(b.as_str())?);
+        return (a < b).then_some(b);
     }
-    ParsedFee { yen, unit }
+    if let Some(man) = c.name("man") {
+        let n: u64 = if man.as_str().len() <= 3 {
+            man.as_str().parse().ok()?
+        } else {
+            return None;
+        };
+        let y = n.checked_mul(10_000)?;
+        return (y <= MAX_FEE_YEN).then_some(y);
+    }
+    yen(c.name("n")?.as_str())
 }
 
 #[cfg(test)]
@@ -187,5 +429,21 @@ mod tests {
         for (text, yen, unit) in table {
             assert_eq!(parse_fee(text), ParsedFee { yen, unit }, "{text}");
         }
+    }
+
+    #[test]
+    fn probe_findings_are_unknown() {
+        for text in [
+            "-300円",
+            "1回300円、2回目以降500円",
+            "99999999999999999999999円",
+        ] {
+            assert_eq!(parse_fee(text), UNKNOWN, "{text}");
+        }
+    }
+
+    #[test]
+    fn huge_texts_are_not_read() {
+        assert_eq!(parse_fee(&"1回300円".repeat(200_000)), UNKNOWN);
     }
 }

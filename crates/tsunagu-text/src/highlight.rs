@@ -7,6 +7,23 @@
 use crate::normalize::{fold_kana, normalize};
 
 pub const MARK_OPEN: &str = "<mark>";
+/// Only this prefix of a text is searched for matches (the same 64 KiB the
+/// index analyses): highlighting costs the same for a 10 MB description as
+/// for a 64 KiB one.
+pub const MAX_HIGHLIGHT_BYTES: usize = 64 * 1024;
+
+/// The longest prefix of `text` within [`MAX_HIGHLIGHT_BYTES`], on a char
+/// boundary.
+fn bounded(text: &str) -> &str {
+    if text.len() <= MAX_HIGHLIGHT_BYTES {
+        return text;
+    }
+    let mut end = MAX_HIGHLIGHT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
 pub const MARK_CLOSE: &str = "</mark>";
 
 #[derive(Debug, Clone, Default)]
@@ -27,19 +44,23 @@ impl Highlighter {
     }
 
     /// Byte ranges in `text` (original) that match a term, in order, not
-    /// overlapping.
+    /// overlapping. Only the first [`MAX_HIGHLIGHT_BYTES`] are searched.
+    /// Linear in the text for each term: a byte map of what is already
+    /// marked replaces comparing every match with every other.
     pub fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
-        let n = normalize(text);
+        let n = normalize(bounded(text));
         let folded = fold_kana(&n.text);
         // fold_kana maps katakana to hiragana of the same UTF-8 length, so
         // byte offsets in `folded` are offsets in `n.text`.
         let mut found: Vec<(usize, usize)> = Vec::new();
+        let mut marked = vec![false; folded.len()];
         for term in &self.terms {
             let mut from = 0;
             while let Some(i) = folded[from..].find(term.as_str()) {
                 let start = from + i;
                 let end = start + term.len();
-                if !found.iter().any(|&(s, e)| start < e && s < end) {
+                if !marked[start..end].iter().any(|&m| m) {
+                    marked[start..end].iter_mut().for_each(|m| *m = true);
                     found.push((start, end));
                 }
                 from = end;
@@ -56,7 +77,8 @@ impl Highlighter {
     /// An HTML-escaped excerpt of at most about `max_chars` characters around
     /// the first match (or the start), with matches in `<mark>`; empty when
     /// `text` is empty.
-    pub fn snippet(&self, text: &str, max_chars: usize) -> String {
+    pub fn snippet(&self, full: &str, max_chars: usize) -> String {
+        let text = bounded(full);
         let ranges = self.ranges(text);
         let start = ranges
             .first()
@@ -76,7 +98,7 @@ impl Highlighter {
             at = e;
         }
         escape_into(&mut out, &text[at..end]);
-        if end < text.len() {
+        if end < full.len() {
             out.push('…');
         }
         out
@@ -142,5 +164,18 @@ mod tests {
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.contains("<mark>見守り</mark>"));
         assert_eq!(h(&["x"]).snippet("", 10), "");
+    }
+
+    #[test]
+    fn huge_texts_cost_what_their_bounded_prefix_costs() {
+        // Overlapping terms on every character: the case that was quadratic.
+        let text = "体操".repeat(2_000_000);
+        let hl = h(&["体操", "操体", "体"]);
+        let s = hl.snippet(&text, 60);
+        assert!(s.starts_with("<mark>体操</mark>"), "{s}");
+        assert!(s.ends_with('…'));
+        let ranges = hl.ranges(&text);
+        assert!(ranges.len() <= MAX_HIGHLIGHT_BYTES / 3, "{}", ranges.len());
+        assert!(ranges.windows(2).all(|w| w[0].1 <= w[1].0), "overlapping");
     }
 }
