@@ -1,29 +1,115 @@
 //! CSV with a header row, as municipal open-data sets publish them.
 //!
-//! Encoding: UTF-8 with or without BOM, or Shift_JIS/CP932 (detected: a file
-//! that is not valid UTF-8 is read as CP932), or as the caller says.
-//! Headers: the spec's English keys, or Japanese column names in the style of
-//! the 自治体標準オープンデータセット (名称, 住所, 緯度…); see `docs/import.md`.
+//! Encoding: UTF-8 with or without BOM, or Shift_JIS/CP932, detected or as
+//! the caller says. Decoding is by physical line, so a bad byte costs its
+//! own line (record), never the file: see [`CsvEncoding::Detect`].
+//!
+//! Headers: the spec's English keys, or Japanese column names in the style
+//! of the 自治体標準オープンデータセット (名称, 住所, 緯度…); see
+//! `docs/import.md`. The header is the first non-blank line. Two columns for
+//! one key (the same header twice, or `名称` and `name`) fail the file.
 //! Multi-valued cells are separated by `;`. Each row is mapped onto the
 //! spec's keys and then validated by the same code as JSON Lines, so both
 //! formats accept and reject exactly the same records.
+//!
+//! # Grammar
+//!
+//! That of the `csv` crate's defaults: cells separated by `,`; a cell that
+//! starts with `"` is quoted, `""` inside it is one `"`, and it may hold
+//! line breaks; text after a closing quote is appended to the cell; a `"`
+//! anywhere else is an ordinary character. A record ends at the end of a
+//! physical line (`\n`, with a `\r` before it dropped) that is not inside a
+//! quoted cell; a line break inside a cell is stored as `\n`. Every record
+//! must have exactly as many cells as the header, else
+//! [`LineError::FieldCount`], and at most [`MAX_RECORD_BYTES`], else
+//! [`LineError::TooLong`]. Blank lines, and single-line rows whose cells
+//! are all blank (`,,,`), are skipped. The parser is ours (below) rather
+//! than the `csv` crate's because the rules for stray quotes need to read a
+//! line both as the start of a record and as the continuation of a quoted
+//! cell, which that crate cannot be asked to do.
+//!
+//! # Quotes that do not close
+//!
+//! One stray `"` at the start of a cell would otherwise make the following
+//! rows part of that cell. A record whose quoted cell runs over several
+//! physical lines, from line L to line M, is taken as one record only if:
+//!
+//! 1. the quote closes before the end of the file and within
+//!    [`MAX_RECORD_BYTES`] of the start of line L, else
+//!    [`LineError::UnclosedQuote`];
+//! 2. no line L+1..=M, read on its own from its start, forms a complete row
+//!    with the header's number of cells (on one line or, through a quoted
+//!    cell of its own that closes without an odd quote as below, on
+//!    several); and on each line L+1..=M the quote that closes the open
+//!    cell sits between the cell's text and a `,` or the line end (blanks
+//!    allowed before them): a closing quote right after a `,` is really
+//!    the opening quote of a row's own cell, and one followed by more text
+//!    (`"id-2,…` at a line start) is the stray quote of a row of its own.
+//!    Else [`LineError::QuoteSwallowsRows`];
+//! 3. it has the header's number of cells, else [`LineError::FieldCount`]
+//!    with `to_line`.
+//!
+//! When one of these fails, line L alone is rejected and reading starts
+//! again at line L+1, so the rows a stray quote would swallow are read on
+//! their own: every non-blank line ends up in exactly one accepted or
+//! rejected record (or in a multi-line cell of one). A record that passes
+//! them but spans a line the encoding cannot read is rejected as a whole
+//! ([`LineError::InRecord`]). Line numbers are always the physical line
+//! (1-based) where a record starts.
+//!
+//! A legitimate multi-line cell (a 説明 over several lines) passes all
+//! three unless one of its lines is itself a full row of cells separated by
+//! `,`, or its last line ends in `,` right before the closing quote, or
+//! text other than blanks follows the closing quote (`"…説明" 追記,` —
+//! which RFC 4180 does not allow either). Such a record is rejected loudly,
+//! never read wrongly in silence.
+//!
+//! # Cost
+//!
+//! Each physical line is scanned once (its structure read from both
+//! states, and decoded once to check its bytes), every rule above is
+//! decided with running totals and memos in amortised constant time, and
+//! each line is parsed into cells at most once: reading is linear in the
+//! size of the file. Only the lines around the current record are kept
+//! (never more than about twice [`MAX_RECORD_BYTES`] of them), and
+//! [`csv_records`] yields records one at a time, so memory does not grow
+//! with the file.
 
-use encoding_rs::{SHIFT_JIS, UTF_8};
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+use std::sync::OnceLock;
+
+use encoding_rs::{DecoderResult, SHIFT_JIS};
 use serde_json::{Map, Value};
 use tsunagu_model::{
-    Category, Feature, FieldError, Kind, OrgType, Status, Visibility, record_from_json,
+    Category, Feature, FieldError, FieldErrorKind, Kind, OrgType, Status, Visibility,
+    cut_for_message, record_from_json,
 };
 use unicode_normalization::UnicodeNormalization;
 
-use crate::SourceLine;
 use crate::error::{IngestError, LineError};
+use crate::{SourceLine, reported_id};
+
+/// Longest CSV record, in bytes of the file, all of its physical lines and
+/// their line breaks counted (1 MiB, as for a JSON line). A longer record
+/// is rejected with [`LineError::TooLong`]; a longer header fails the file.
+pub const MAX_RECORD_BYTES: usize = crate::MAX_LINE_BYTES;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CsvEncoding {
-    /// UTF-8 if the bytes are valid UTF-8 (BOM or not), else CP932.
+    /// UTF-8 when the file has a UTF-8 BOM, or when its non-ASCII text is
+    /// mostly UTF-8 (the valid non-ASCII UTF-8 characters of the whole file
+    /// are at least as many as its invalid UTF-8 sequences); else CP932.
+    /// Lines the chosen encoding cannot read are rejected on their own
+    /// ([`LineError::Utf8`], [`LineError::Cp932`]), and so is a line that
+    /// is UTF-8 in a file read as CP932 ([`LineError::MixedEncoding`]).
     Detect,
+    /// UTF-8; a line that is not is rejected ([`LineError::Utf8`]).
     Utf8,
-    /// Shift_JIS as Windows writes it (CP932; WHATWG's Shift_JIS is CP932).
+    /// Shift_JIS as Windows writes it (CP932; WHATWG's Shift_JIS is CP932);
+    /// a line with bytes it cannot map is rejected ([`LineError::Cp932`]).
     Cp932,
 }
 
@@ -39,7 +125,7 @@ impl CsvEncoding {
 }
 
 /// Where a CSV column goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Target {
     /// A top-level key of the spec.
     Key(&'static str),
@@ -48,6 +134,22 @@ enum Target {
     Contact(&'static str),
     /// Not a spec key: kept in `extra` under the header as written.
     Extra(String),
+    /// A column without a header: its cells must be empty.
+    Unnamed,
+}
+
+impl Target {
+    /// The key a column fills, for messages.
+    fn key_name(&self) -> String {
+        match self {
+            Target::Key(k) => (*k).to_string(),
+            Target::OrganizerName => "organizer.name".into(),
+            Target::OrganizerType => "organizer.type".into(),
+            Target::Contact(c) => format!("contact.{c}"),
+            Target::Extra(h) => cut_for_message(h),
+            Target::Unnamed => String::new(),
+        }
+    }
 }
 
 /// Header aliases → spec keys. The first alias of each row is the name used
@@ -187,15 +289,34 @@ fn header_key(header: &str) -> String {
         .collect::<String>()
 }
 
+/// Each spec key with the lower-cased [`header_key`] of its aliases,
+/// computed once.
+fn alias_keys() -> &'static [(&'static str, Vec<String>)] {
+    static KEYS: OnceLock<Vec<(&'static str, Vec<String>)>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        ALIASES
+            .iter()
+            .map(|(key, aliases)| {
+                (
+                    *key,
+                    aliases
+                        .iter()
+                        .map(|a| header_key(a).to_ascii_lowercase())
+                        .collect(),
+                )
+            })
+            .collect()
+    })
+}
+
 fn target_for(header: &str) -> Target {
     let h = header_key(header);
+    if h.is_empty() {
+        return Target::Unnamed;
+    }
     let lower = h.to_ascii_lowercase();
-    for (key, aliases) in ALIASES {
-        let matches = *key == lower
-            || aliases
-                .iter()
-                .any(|a| header_key(a) == h || header_key(a).to_ascii_lowercase() == lower);
-        if matches {
+    for (key, aliases) in alias_keys() {
+        if *key == lower || aliases.contains(&lower) {
             return match *key {
                 "organizer.name" => Target::OrganizerName,
                 "organizer.type" => Target::OrganizerType,
@@ -213,18 +334,6 @@ pub fn column_for_key(key: &str) -> Option<&'static str> {
         .iter()
         .find(|(k, _)| *k == key)
         .and_then(|(_, a)| a.first().copied())
-}
-
-fn decode(bytes: &[u8], encoding: CsvEncoding) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let use_utf8 = match encoding {
-        CsvEncoding::Utf8 => true,
-        CsvEncoding::Cp932 => false,
-        CsvEncoding::Detect => std::str::from_utf8(bytes).is_ok(),
-    };
-    let enc = if use_utf8 { UTF_8 } else { SHIFT_JIS };
-    let (text, _, _) = enc.decode(bytes);
-    text.into_owned()
 }
 
 fn split_list(cell: &str) -> Vec<String> {
@@ -294,16 +403,26 @@ fn code_cells(cell: &str, parse: fn(&str) -> Option<String>) -> Value {
     )
 }
 
-fn row_to_object(targets: &[Target], row: &csv::StringRecord) -> Map<String, Value> {
+/// The spec object of one row, and errors for cells under columns without
+/// a header.
+fn row_to_object(targets: &[Target], row: &[String]) -> (Map<String, Value>, Vec<FieldError>) {
     let mut obj = Map::new();
     let mut organizer = Map::new();
     let mut contact = Map::new();
-    for (target, cell) in targets.iter().zip(row.iter()) {
+    let mut unnamed = Vec::new();
+    for (position, (target, cell)) in targets.iter().zip(row).enumerate() {
         let cell = cell.trim();
         if cell.is_empty() {
             continue;
         }
         match target {
+            Target::Unnamed => {
+                let n = position + 1;
+                unnamed.push(FieldError::new(
+                    format!("列{n} (column {n})"),
+                    FieldErrorKind::UnnamedColumn,
+                ));
+            }
             Target::OrganizerName => {
                 organizer.insert("name".into(), cell.into());
             }
@@ -344,7 +463,9 @@ fn row_to_object(targets: &[Target], row: &csv::StringRecord) -> Map<String, Val
                             .unwrap_or_else(|| cell.to_string()),
                     ),
                     "verified_on" => Value::String(date_cell(cell)),
-                    "schedule" => serde_json::from_str(cell).unwrap_or_else(|_| cell.into()),
+                    // JSON in a cell, with duplicate keys refused as in JSON
+                    // Lines; anything else stays text for validation to name.
+                    "schedule" => crate::strict_json::parse(cell).unwrap_or_else(|_| cell.into()),
                     _ => Value::String(cell.to_string()),
                 };
                 if *key == "fee_text" && !obj.contains_key("fee_yen") {
@@ -363,7 +484,7 @@ fn row_to_object(targets: &[Target], row: &csv::StringRecord) -> Map<String, Val
     if !contact.is_empty() {
         obj.insert("contact".into(), Value::Object(contact));
     }
-    obj
+    (obj, unnamed)
 }
 
 /// Names the CSV column in a field error: `lat` → `緯度 (lat)`.
@@ -378,7 +499,7 @@ fn with_column(mut e: FieldError, headers: &[(String, Target)]) -> FieldError {
             }
             Target::OrganizerType => full == "organizer.type",
             Target::Contact(c) => full == format!("contact.{c}"),
-            Target::Extra(_) => false,
+            Target::Extra(_) | Target::Unnamed => false,
         };
         matches.then(|| h.clone())
     });
@@ -390,63 +511,787 @@ fn with_column(mut e: FieldError, headers: &[(String, Target)]) -> FieldError {
     e
 }
 
-/// Reads a whole CSV file. Header problems fail the file; row problems are
-/// per row.
-pub fn read_csv(bytes: &[u8], encoding: CsvEncoding) -> Result<Vec<SourceLine>, IngestError> {
-    let text = decode(bytes, encoding);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| IngestError::CsvHeader {
-            message: e.to_string(),
-        })?
-        .clone();
-    let columns: Vec<(String, Target)> = headers
-        .iter()
-        .map(|h| (h.trim().to_string(), target_for(h)))
-        .collect();
-    for required in ["id", "name"] {
-        if !columns.iter().any(|(_, t)| *t == Target::Key(required)) {
-            return Err(IngestError::MissingColumn { key: required });
+/// The encoding a file is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Enc {
+    Utf8,
+    Cp932 {
+        /// Chosen by detection (then a UTF-8 line is a mix-up, not CP932).
+        detected: bool,
+    },
+}
+
+impl Enc {
+    fn name(self) -> &'static str {
+        match self {
+            Enc::Utf8 => "UTF-8",
+            Enc::Cp932 { .. } => "Shift_JIS (CP932)",
         }
     }
-    let targets: Vec<Target> = columns.iter().map(|(_, t)| t.clone()).collect();
-    let mut out = Vec::new();
-    for row in reader.records() {
-        match row {
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                out.push(SourceLine {
-                    line,
-                    id: None,
-                    outcome: Err(LineError::Csv {
-                        message: e.to_string(),
-                    }),
+
+    fn choose(bytes: &[u8], had_bom: bool, asked: CsvEncoding) -> Enc {
+        match asked {
+            CsvEncoding::Utf8 => Enc::Utf8,
+            CsvEncoding::Cp932 => Enc::Cp932 { detected: false },
+            CsvEncoding::Detect if had_bom => Enc::Utf8,
+            CsvEncoding::Detect => {
+                let mut valid = 0usize;
+                let mut invalid = 0usize;
+                for chunk in bytes.utf8_chunks() {
+                    valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+                    invalid += usize::from(!chunk.invalid().is_empty());
+                }
+                if invalid > valid {
+                    Enc::Cp932 { detected: true }
+                } else {
+                    Enc::Utf8
+                }
+            }
+        }
+    }
+
+    /// One physical line, strictly.
+    fn decode(self, raw: &[u8]) -> Result<Cow<'_, str>, LineError> {
+        if let Ok(ascii) = std::str::from_utf8(raw)
+            && (self == Enc::Utf8 || ascii.is_ascii())
+        {
+            return Ok(Cow::Borrowed(ascii));
+        }
+        match self {
+            Enc::Utf8 => match std::str::from_utf8(raw) {
+                Ok(t) => Ok(Cow::Borrowed(t)),
+                Err(e) => Err(LineError::Utf8 {
+                    valid_up_to: e.valid_up_to(),
+                }),
+            },
+            Enc::Cp932 { detected } => {
+                if detected && std::str::from_utf8(raw).is_ok() {
+                    return Err(LineError::MixedEncoding);
+                }
+                SHIFT_JIS
+                    .decode_without_bom_handling_and_without_replacement(raw)
+                    .ok_or_else(|| LineError::Cp932 {
+                        byte: first_bad_cp932(raw),
+                    })
+            }
+        }
+    }
+
+    /// One physical line, with U+FFFD for what cannot be read (only to find
+    /// the id of a record rejected for its bytes).
+    fn decode_lossy(self, raw: &[u8]) -> Cow<'_, str> {
+        match self {
+            Enc::Cp932 { .. } if std::str::from_utf8(raw).is_err() => {
+                SHIFT_JIS.decode_without_bom_handling(raw).0
+            }
+            _ => String::from_utf8_lossy(raw),
+        }
+    }
+}
+
+/// Byte offset of the first sequence CP932 cannot map.
+fn first_bad_cp932(raw: &[u8]) -> usize {
+    let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(raw.len())
+        .unwrap_or(raw.len().saturating_mul(3));
+    let mut out = String::with_capacity(capacity);
+    let (result, read) = decoder.decode_to_string_without_replacement(raw, &mut out, true);
+    match result {
+        DecoderResult::Malformed(bad, after) => {
+            read.saturating_sub(usize::from(bad) + usize::from(after))
+        }
+        _ => 0,
+    }
+}
+
+/// Where the tokenizer is within a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    CellStart,
+    /// In an unquoted cell, or after the closing quote of a quoted one.
+    Cell,
+    Quoted,
+    /// A `"` inside a quoted cell: an escaped quote or the closing one.
+    QuoteInQuoted,
+}
+
+/// The structure of one physical line read from a given state.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    /// The line ends inside a quoted cell.
+    open: bool,
+    /// Cell separators outside quotes.
+    seps: usize,
+    /// The first quote that closes a quoted cell directly follows a `,`, or
+    /// is followed by text other than blanks before the next `,` or the line
+    /// end (only read for lines starting inside a quote).
+    odd_close: bool,
+}
+
+/// Reads the structure of a line: only `"` and `,` matter, and both are
+/// ASCII bytes that never occur inside a multi-byte character of UTF-8 or
+/// Shift_JIS, so raw bytes give the same answer as decoded text.
+fn shape(line: &[u8], in_quote: bool) -> Shape {
+    let mut at = if in_quote { At::Quoted } else { At::CellStart };
+    let mut seps = 0usize;
+    let mut quote_at = 0usize;
+    let mut first_close: Option<bool> = None;
+    // A closing quote is odd when a `,` is right before it, or when
+    // anything but blanks and then a `,` or the line end follows it.
+    let odd = |q: usize| {
+        let before = q > 0 && line.get(q - 1) == Some(&b',');
+        let after = line
+            .get(q + 1..)
+            .unwrap_or_default()
+            .iter()
+            .find(|&&b| b != b' ' && b != b'\t');
+        before || after.is_some_and(|&b| b != b',')
+    };
+    for (i, &b) in line.iter().enumerate() {
+        at = match at {
+            At::CellStart => match b {
+                b'"' => At::Quoted,
+                b',' => {
+                    seps += 1;
+                    At::CellStart
+                }
+                _ => At::Cell,
+            },
+            At::Cell => {
+                if b == b',' {
+                    seps += 1;
+                    At::CellStart
+                } else {
+                    At::Cell
+                }
+            }
+            At::Quoted => {
+                if b == b'"' {
+                    quote_at = i;
+                    At::QuoteInQuoted
+                } else {
+                    At::Quoted
+                }
+            }
+            At::QuoteInQuoted => match b {
+                b'"' => At::Quoted,
+                _ => {
+                    first_close.get_or_insert_with(|| odd(quote_at));
+                    if b == b',' {
+                        seps += 1;
+                        At::CellStart
+                    } else {
+                        At::Cell
+                    }
+                }
+            },
+        };
+    }
+    if at == At::QuoteInQuoted {
+        first_close.get_or_insert_with(|| odd(quote_at));
+    }
+    Shape {
+        open: at == At::Quoted,
+        seps,
+        odd_close: first_close == Some(true),
+    }
+}
+
+/// Cells of one record, fed one decoded physical line at a time; the same
+/// automaton as [`shape`].
+struct Cells {
+    cells: Vec<String>,
+    cell: String,
+    at: At,
+}
+
+impl Cells {
+    fn new() -> Self {
+        Cells {
+            cells: Vec::new(),
+            cell: String::new(),
+            at: At::CellStart,
+        }
+    }
+
+    fn end_cell(&mut self) {
+        self.cells.push(std::mem::take(&mut self.cell));
+    }
+
+    fn line(&mut self, text: &str) {
+        for c in text.chars() {
+            self.at = match self.at {
+                At::CellStart => match c {
+                    '"' => At::Quoted,
+                    ',' => {
+                        self.end_cell();
+                        At::CellStart
+                    }
+                    _ => {
+                        self.cell.push(c);
+                        At::Cell
+                    }
+                },
+                At::Cell => {
+                    if c == ',' {
+                        self.end_cell();
+                        At::CellStart
+                    } else {
+                        self.cell.push(c);
+                        At::Cell
+                    }
+                }
+                At::Quoted => {
+                    if c == '"' {
+                        At::QuoteInQuoted
+                    } else {
+                        self.cell.push(c);
+                        At::Quoted
+                    }
+                }
+                At::QuoteInQuoted => match c {
+                    '"' => {
+                        self.cell.push('"');
+                        At::Quoted
+                    }
+                    ',' => {
+                        self.end_cell();
+                        At::CellStart
+                    }
+                    _ => {
+                        self.cell.push(c);
+                        At::Cell
+                    }
+                },
+            };
+        }
+        if self.at == At::Quoted {
+            self.cell.push('\n');
+        } else {
+            self.at = At::CellStart;
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        self.end_cell();
+        self.cells
+    }
+}
+
+/// One physical line of the file, as far as records are concerned.
+struct Meta {
+    /// Byte range in the file, without the `\n` and a `\r` before it.
+    start: usize,
+    end: usize,
+    blank: bool,
+    error: Option<Box<LineError>>,
+    /// Read from its start as the first line of a record.
+    fresh: Shape,
+    /// Separators of all lines up to and including this one, each read as
+    /// a continuation (a running total: sums over a range are differences).
+    cont_through: usize,
+    /// Lines up to and including this one that, read as continuations,
+    /// close the cell with an odd quote (running total).
+    odd_through: usize,
+    /// Memo: the first line `j >= this` that, read as a continuation, ends
+    /// the record.
+    close: Option<usize>,
+    /// Memo: whether this line starts a complete row on its own.
+    row: Option<bool>,
+}
+
+/// The lines of the file around the record being read. Lines are scanned
+/// once, on demand, and forgotten once reading has passed them; the window
+/// never reaches more than about [`MAX_RECORD_BYTES`] past the start of the
+/// current record (twice that while looking whether a line starts a row),
+/// so memory is bounded whatever the file.
+struct Window<'a> {
+    bytes: &'a [u8],
+    enc: Enc,
+    /// Where the next line to scan starts.
+    next_start: usize,
+    /// Index (0-based line number) of `metas[0]`.
+    base: usize,
+    metas: VecDeque<Meta>,
+    cont_total: usize,
+    odd_total: usize,
+    /// First line of the run of continuation-open lines whose `close` is
+    /// not known yet.
+    open_from: usize,
+    /// Lines before this one (from the last query on) start no row.
+    row_next: usize,
+    /// The header's number of cells, once read.
+    width: usize,
+}
+
+impl<'a> Window<'a> {
+    fn new(bytes: &'a [u8], asked: CsvEncoding) -> Self {
+        let had_bom = bytes.starts_with(BOM);
+        let body_start = if had_bom { BOM.len() } else { 0 };
+        Window {
+            bytes,
+            enc: Enc::choose(&bytes[body_start..], had_bom, asked),
+            next_start: body_start,
+            base: 0,
+            metas: VecDeque::new(),
+            cont_total: 0,
+            odd_total: 0,
+            open_from: 0,
+            row_next: 0,
+            width: 0,
+        }
+    }
+
+    /// Lines scanned so far.
+    fn scanned(&self) -> usize {
+        self.base + self.metas.len()
+    }
+
+    fn meta(&self, k: usize) -> &Meta {
+        &self.metas[k - self.base]
+    }
+
+    fn meta_mut(&mut self, k: usize) -> &mut Meta {
+        &mut self.metas[k - self.base]
+    }
+
+    /// Scans the next line; false at the end of the file.
+    fn scan_one(&mut self) -> bool {
+        let bytes = self.bytes;
+        let start = self.next_start;
+        if start >= bytes.len() {
+            return false;
+        }
+        let nl = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| start + i);
+        let mut end = nl;
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        self.next_start = nl + 1;
+        let raw = &bytes[start..end];
+        let (blank, error) = if raw.len() > MAX_RECORD_BYTES {
+            // Never part of a record, so never decoded.
+            (raw.iter().all(u8::is_ascii_whitespace), None)
+        } else {
+            match self.enc.decode(raw) {
+                Ok(text) => (text.trim().is_empty(), None),
+                Err(e) => (false, Some(Box::new(e))),
+            }
+        };
+        let cont = shape(raw, true);
+        self.cont_total += cont.seps;
+        self.odd_total += usize::from(cont.odd_close);
+        let index = self.scanned();
+        self.metas.push_back(Meta {
+            start,
+            end,
+            blank,
+            error,
+            fresh: shape(raw, false),
+            cont_through: self.cont_total,
+            odd_through: self.odd_total,
+            close: None,
+            row: None,
+        });
+        if !cont.open {
+            for k in self.open_from.max(self.base)..=index {
+                self.meta_mut(k).close = Some(index);
+            }
+            self.open_from = index + 1;
+        }
+        true
+    }
+
+    /// Makes line `k` available; false when the file has fewer lines.
+    fn ensure(&mut self, k: usize) -> bool {
+        while self.scanned() <= k {
+            if !self.scan_one() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Forgets the lines before line `k`.
+    fn forget_before(&mut self, k: usize) {
+        while self.base < k && !self.metas.is_empty() {
+            self.metas.pop_front();
+            self.base += 1;
+        }
+    }
+
+    /// The first line `j >= a` that ends a record whose quoted cell is open
+    /// at the start of line `a`, if it ends within [`MAX_RECORD_BYTES`] of
+    /// byte `from`.
+    fn close_from(&mut self, a: usize, from: usize) -> Option<usize> {
+        loop {
+            if !self.ensure(a) {
+                return None;
+            }
+            if let Some(j) = self.meta(a).close {
+                return (self.meta(j).end - from <= MAX_RECORD_BYTES).then_some(j);
+            }
+            // Lines a.. scanned so far all stay open.
+            let last = self.scanned() - 1;
+            if self.meta(last).end - from > MAX_RECORD_BYTES || !self.scan_one() {
+                return None;
+            }
+        }
+    }
+
+    /// The last line of the record that starts on line `k`, read on its own.
+    fn record_end(&mut self, k: usize) -> Option<usize> {
+        if self.meta(k).fresh.open {
+            let from = self.meta(k).start;
+            self.close_from(k + 1, from)
+        } else {
+            Some(k)
+        }
+    }
+
+    /// Cells of the record on lines `k..=m` (`m` ends it).
+    fn cells_in(&self, k: usize, m: usize) -> usize {
+        1 + self.meta(k).fresh.seps + self.meta(m).cont_through - self.meta(k).cont_through
+    }
+
+    /// Whether a line of `k+1..=m` closes the open cell with an odd quote.
+    fn odd_in(&self, k: usize, m: usize) -> bool {
+        self.meta(m).odd_through > self.meta(k).odd_through
+    }
+
+    /// Whether line `k`, read on its own, starts a complete row of the
+    /// header's width: on one line, or through a quoted cell of its own
+    /// that closes without an odd quote (else a legitimate cell's last
+    /// line, `",…`, would "start a row" ending at some later stray quote).
+    fn starts_row(&mut self, k: usize) -> bool {
+        if let Some(row) = self.meta(k).row {
+            return row;
+        }
+        let row = !self.meta(k).blank
+            && self
+                .record_end(k)
+                .is_some_and(|m| self.cells_in(k, m) == self.width && !self.odd_in(k, m));
+        self.meta_mut(k).row = Some(row);
+        row
+    }
+
+    /// Rule 2 of the module documentation for the record on lines `k..=m`.
+    /// Queries come with `k` never decreasing, so each line is looked at
+    /// once.
+    fn swallows_rows(&mut self, k: usize, m: usize) -> bool {
+        if self.odd_in(k, m) {
+            return true;
+        }
+        self.row_next = self.row_next.max(k + 1);
+        while self.row_next <= m {
+            if self.starts_row(self.row_next) {
+                return true;
+            }
+            self.row_next += 1;
+        }
+        false
+    }
+
+    fn raw(&self, k: usize) -> &'a [u8] {
+        let bytes: &'a [u8] = self.bytes;
+        let meta = self.meta(k);
+        &bytes[meta.start..meta.end]
+    }
+
+    fn record_bytes(&self, k: usize, m: usize) -> usize {
+        self.meta(m).end - self.meta(k).start
+    }
+
+    /// Cells of lines `k..=m`, all readable.
+    fn cells(&self, k: usize, m: usize) -> Vec<String> {
+        let mut cells = Cells::new();
+        for j in k..=m {
+            match self.enc.decode(self.raw(j)) {
+                Ok(text) => cells.line(&text),
+                Err(_) => cells.line(&self.enc.decode_lossy(self.raw(j))),
+            }
+        }
+        cells.finish()
+    }
+
+    /// Cells of lines `k..=m` with U+FFFD where bytes cannot be read.
+    fn cells_lossy(&self, k: usize, m: usize) -> Vec<String> {
+        let mut cells = Cells::new();
+        for j in k..=m {
+            match self.meta(j).error.as_deref() {
+                // A UTF-8 line in a CP932 file: its UTF-8 reading.
+                Some(LineError::MixedEncoding) => {
+                    cells.line(&String::from_utf8_lossy(self.raw(j)));
+                }
+                _ => cells.line(&self.enc.decode_lossy(self.raw(j))),
+            }
+        }
+        cells.finish()
+    }
+
+    /// The first unreadable line of lines `k..=m` and why, as the error of
+    /// a record starting on line `k`.
+    fn encoding_error(&self, k: usize, m: usize) -> Option<LineError> {
+        (k..=m).find_map(|j| {
+            let e = self.meta(j).error.as_deref()?;
+            Some(if j == k {
+                e.clone()
+            } else {
+                LineError::InRecord {
+                    line: j + 1,
+                    cause: Box::new(e.clone()),
+                }
+            })
+        })
+    }
+}
+
+/// The header's columns and what they map to.
+struct Header {
+    columns: Vec<(String, Target)>,
+    targets: Vec<Target>,
+    id_column: Option<usize>,
+}
+
+impl Header {
+    /// Reads the header from the first non-blank line; returns it with the
+    /// index of the line after it.
+    fn read(window: &mut Window) -> Result<(Header, usize), IngestError> {
+        let mut h = 0;
+        loop {
+            if !window.ensure(h) {
+                return Err(IngestError::MissingColumn { key: "id" });
+            }
+            window.forget_before(h);
+            if !window.meta(h).blank {
+                break;
+            }
+            h += 1;
+        }
+        let line = h + 1;
+        if window.record_bytes(h, h) > MAX_RECORD_BYTES {
+            return Err(IngestError::HeaderTooLong {
+                line,
+                max: MAX_RECORD_BYTES,
+            });
+        }
+        let m = window
+            .record_end(h)
+            .ok_or(IngestError::HeaderUnclosedQuote { line })?;
+        if let Some((k, e)) = (h..=m).find_map(|k| Some((k, window.meta(k).error.as_deref()?))) {
+            let byte = match e {
+                LineError::Utf8 { valid_up_to } => *valid_up_to,
+                LineError::Cp932 { byte } => *byte,
+                _ => 0,
+            };
+            return Err(IngestError::HeaderEncoding {
+                encoding: window.enc.name(),
+                line: k + 1,
+                byte,
+            });
+        }
+        let columns: Vec<(String, Target)> = window
+            .cells(h, m)
+            .iter()
+            .map(|h| (h.trim().to_string(), target_for(h)))
+            .collect();
+        let mut seen: HashMap<&Target, usize> = HashMap::new();
+        for (position, (header, target)) in columns.iter().enumerate() {
+            if *target == Target::Unnamed {
+                continue;
+            }
+            if let Some(&first) = seen.get(target) {
+                return Err(IngestError::DuplicateColumn {
+                    key: target.key_name(),
+                    first: first + 1,
+                    first_header: cut_for_message(&columns[first].0),
+                    second: position + 1,
+                    second_header: cut_for_message(header),
                 });
             }
-            Ok(row) => {
-                let line = row.position().map(|p| p.line() as usize).unwrap_or(0);
-                if row.iter().all(|c| c.trim().is_empty()) {
+            seen.insert(target, position);
+        }
+        for required in ["id", "name"] {
+            if !columns.iter().any(|(_, t)| *t == Target::Key(required)) {
+                return Err(IngestError::MissingColumn { key: required });
+            }
+        }
+        let targets: Vec<Target> = columns.iter().map(|(_, t)| t.clone()).collect();
+        let id_column = targets.iter().position(|t| *t == Target::Key("id"));
+        Ok((
+            Header {
+                columns,
+                targets,
+                id_column,
+            },
+            m + 1,
+        ))
+    }
+
+    fn width(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// The id of a row whose bytes could not all be read, when its id cell
+    /// could.
+    fn id_of(&self, cells: &[String]) -> Option<String> {
+        if cells.len() != self.width() {
+            return None;
+        }
+        let id = cells.get(self.id_column?)?.trim();
+        (!id.is_empty() && !id.contains('\u{FFFD}')).then(|| reported_id(id))
+    }
+
+    /// Validates one row of the header's width.
+    fn record(&self, line: usize, cells: &[String]) -> SourceLine {
+        let (obj, mut errors) = row_to_object(&self.targets, cells);
+        let id = obj.get("id").and_then(Value::as_str).map(reported_id);
+        let outcome = match record_from_json(&obj) {
+            Ok(record) if errors.is_empty() => Ok(record),
+            Ok(_) => Err(LineError::Fields(errors)),
+            Err(more) => {
+                errors.extend(more.into_iter().map(|e| with_column(e, &self.columns)));
+                Err(LineError::Fields(errors))
+            }
+        };
+        SourceLine { line, id, outcome }
+    }
+}
+
+/// The records of a CSV file, one [`SourceLine`] at a time, in file order
+/// (see [`csv_records`]).
+pub struct CsvRecords<'a> {
+    window: Window<'a>,
+    header: Header,
+    /// The line where the next record may start.
+    next: usize,
+}
+
+/// Reads the header of a CSV file and returns its records as an iterator.
+/// Header problems fail the file; every other problem is reported on the
+/// line where its record starts (see the module documentation for the
+/// rules). Memory stays bounded by the current record, whatever the file.
+pub fn csv_records(bytes: &[u8], encoding: CsvEncoding) -> Result<CsvRecords<'_>, IngestError> {
+    let mut window = Window::new(bytes, encoding);
+    let (header, next) = Header::read(&mut window)?;
+    window.width = header.width();
+    Ok(CsvRecords {
+        window,
+        header,
+        next,
+    })
+}
+
+/// Reads a whole CSV file: [`csv_records`], collected.
+pub fn read_csv(bytes: &[u8], encoding: CsvEncoding) -> Result<Vec<SourceLine>, IngestError> {
+    Ok(csv_records(bytes, encoding)?.collect())
+}
+
+impl Iterator for CsvRecords<'_> {
+    type Item = SourceLine;
+
+    fn next(&mut self) -> Option<SourceLine> {
+        let width = self.header.width();
+        let reject = |line: usize, id: Option<String>, e: LineError| SourceLine {
+            line,
+            id,
+            outcome: Err(e),
+        };
+        loop {
+            let i = self.next;
+            let w = &mut self.window;
+            if !w.ensure(i) {
+                return None;
+            }
+            w.forget_before(i);
+            let line = i + 1;
+            if w.meta(i).blank {
+                self.next += 1;
+                continue;
+            }
+            if !w.meta(i).fresh.open {
+                // A record on one line.
+                self.next += 1;
+                if w.record_bytes(i, i) > MAX_RECORD_BYTES {
+                    return Some(reject(
+                        line,
+                        None,
+                        LineError::TooLong {
+                            max: MAX_RECORD_BYTES,
+                        },
+                    ));
+                }
+                if let Some(e) = w.encoding_error(i, i) {
+                    return Some(reject(line, self.header.id_of(&w.cells_lossy(i, i)), e));
+                }
+                let cells = w.cells(i, i);
+                if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
-                let obj = row_to_object(&targets, &row);
-                let id = obj.get("id").and_then(Value::as_str).map(String::from);
-                let outcome = record_from_json(&obj).map_err(|errors| {
-                    LineError::Fields(
-                        errors
-                            .into_iter()
-                            .map(|e| with_column(e, &columns))
-                            .collect(),
-                    )
-                });
-                out.push(SourceLine { line, id, outcome });
+                if cells.len() != width {
+                    return Some(reject(
+                        line,
+                        None,
+                        LineError::FieldCount {
+                            expected: width,
+                            found: cells.len(),
+                            to_line: None,
+                        },
+                    ));
+                }
+                return Some(self.header.record(line, &cells));
             }
+            // A quoted cell runs past the end of the line: rules 1–3.
+            let from = w.meta(i).start;
+            let structural = match w.close_from(i + 1, from) {
+                None => Err(LineError::UnclosedQuote),
+                Some(m) if w.swallows_rows(i, m) => {
+                    Err(LineError::QuoteSwallowsRows { to_line: m + 1 })
+                }
+                Some(m) if w.cells_in(i, m) != width => Err(LineError::FieldCount {
+                    expected: width,
+                    found: w.cells_in(i, m),
+                    to_line: Some(m + 1),
+                }),
+                Some(m) => Ok(m),
+            };
+            let m = match structural {
+                Ok(m) => m,
+                Err(e) => {
+                    // Line i alone is rejected; the next line starts afresh.
+                    self.next += 1;
+                    let own = w.meta(i).error.as_deref().cloned();
+                    return Some(reject(line, None, own.unwrap_or(e)));
+                }
+            };
+            self.next = m + 1;
+            if let Some(e) = w.encoding_error(i, m) {
+                return Some(reject(line, self.header.id_of(&w.cells_lossy(i, m)), e));
+            }
+            let cells = w.cells(i, m);
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if cells.len() != width {
+                // The automaton of `shape` and the cell reader agree; this
+                // is a guard.
+                return Some(reject(
+                    line,
+                    None,
+                    LineError::FieldCount {
+                        expected: width,
+                        found: cells.len(),
+                        to_line: Some(m + 1),
+                    },
+                ));
+            }
+            return Some(self.header.record(line, &cells));
         }
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -519,6 +1364,31 @@ mod tests {
         let r = lines[0].outcome.as_ref().unwrap();
         assert_eq!(r.name, "買い物お手伝い");
         assert_eq!(r.categories, vec![Category::Shopping]);
+    }
+
+    #[test]
+    fn the_window_of_lines_stays_bounded() {
+        // Blank lines, an unclosed quote followed by 3 MiB of line breaks,
+        // then rows: the reader never keeps more lines than a record may
+        // span.
+        let mut text = String::from("ID,名称,種別,分類,住所\n");
+        text.push_str(&"\n".repeat(2_000_000));
+        text.push_str("a-1,\"迷子の引用符,kayoi,salon,千葉市\n");
+        text.push_str(&"\n".repeat(3 << 20));
+        text.push_str(&"a-2,サロン,kayoi,salon,千葉市\n".repeat(1000));
+        let mut records = csv_records(text.as_bytes(), CsvEncoding::Detect).unwrap();
+        let mut most = 0;
+        let mut got = Vec::new();
+        while let Some(line) = records.next() {
+            most = most.max(records.window.metas.len());
+            got.push(line);
+        }
+        assert!(most <= MAX_RECORD_BYTES + 2, "{most} lines held");
+        assert_eq!(got.len(), 1001);
+        assert_eq!(got[0].line, 2_000_002);
+        assert_eq!(got[0].outcome, Err(LineError::UnclosedQuote));
+        assert_eq!(got[1].line, 2_000_003 + (3 << 20));
+        assert!(got[1..].iter().all(|l| l.outcome.is_ok()));
     }
 
     #[test]

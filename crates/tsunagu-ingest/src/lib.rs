@@ -3,16 +3,26 @@
 //! Each reader yields one [`SourceLine`] per record in the file, good or bad,
 //! with its line number, so the caller can store the good ones and report the
 //! bad ones precisely. Nothing here touches the store.
+//!
+//! Both readers are total (no input makes them panic) and bounded: a JSON
+//! line or a CSV record longer than [`MAX_LINE_BYTES`] /
+//! [`MAX_RECORD_BYTES`] is rejected on its line, and the JSON Lines reader
+//! never holds more than that in memory. Every non-blank line of a file
+//! ends up in exactly one accepted or rejected [`SourceLine`] (or inside a
+//! multi-line cell of one): nothing is dropped without saying so.
 
 mod csv_reader;
 mod error;
 mod jsonl;
+mod strict_json;
 
 use std::path::Path;
 
-pub use csv_reader::{CsvEncoding, column_for_key, read_csv};
+pub use csv_reader::{
+    CsvEncoding, CsvRecords, MAX_RECORD_BYTES, column_for_key, csv_records, read_csv,
+};
 pub use error::{IngestError, LineError};
-pub use jsonl::read_jsonl;
+pub use jsonl::{MAX_LINE_BYTES, read_jsonl};
 
 use tsunagu_model::Record;
 
@@ -24,6 +34,17 @@ pub struct SourceLine {
     /// The `id`, when one could be read even if the record is bad.
     pub id: Option<String>,
     pub outcome: Result<Record, LineError>,
+}
+
+/// The `id` to report for a record: as written when it is a valid id, else
+/// cut and with control characters escaped (a rejected 100,000-character id
+/// is not repeated whole).
+pub(crate) fn reported_id(raw: &str) -> String {
+    if tsunagu_model::validate::id_problem(raw).is_none() {
+        raw.to_string()
+    } else {
+        tsunagu_model::cut_for_message(raw)
+    }
 }
 
 /// File formats the importer accepts.

@@ -47,6 +47,29 @@ pub enum FieldErrorKind {
         start: String,
         end: String,
     },
+    /// An array has more entries than the format allows.
+    TooMany {
+        max: usize,
+        found: usize,
+    },
+    /// A control character that the field does not allow (`at` counts
+    /// characters from 1).
+    ControlChar {
+        code: u32,
+        at: usize,
+    },
+    /// U+FFFD, the mark a decoder leaves where it could not read the input
+    /// (`at` counts characters from 1). Never stored: it means text was lost.
+    ReplacementChar {
+        at: usize,
+    },
+    /// More unknown keys than are kept in [`crate::Record::extra`].
+    TooManyUnknownKeys {
+        max: usize,
+        found: usize,
+    },
+    /// A CSV cell under a column without a header.
+    UnnamedColumn,
 }
 
 impl FieldError {
@@ -90,6 +113,21 @@ impl FieldErrorKind {
             FieldErrorKind::SlotOrder { start, end } => {
                 format!("start {start} is not before end {end}")
             }
+            FieldErrorKind::TooMany { max, found } => {
+                format!("too many entries: {found}, at most {max}")
+            }
+            FieldErrorKind::ControlChar { code, at } => {
+                format!("contains the control character U+{code:04X} at character {at}")
+            }
+            FieldErrorKind::ReplacementChar { at } => format!(
+                "contains U+FFFD at character {at}, the mark of text that could not be decoded; check the encoding of the file"
+            ),
+            FieldErrorKind::TooManyUnknownKeys { max, found } => {
+                format!("{found} keys the format does not define; at most {max} are kept")
+            }
+            FieldErrorKind::UnnamedColumn => {
+                "the column has no header, so its value has nowhere to go".into()
+            }
         }
     }
 
@@ -120,6 +158,21 @@ impl FieldErrorKind {
             FieldErrorKind::HalfPoint => "緯度と経度は両方そろえて指定してください".into(),
             FieldErrorKind::SlotOrder { start, end } => {
                 format!("開始時刻 {start} が終了時刻 {end} より前になっていません")
+            }
+            FieldErrorKind::TooMany { max, found } => {
+                format!("多すぎます（{found}件。{max}件まで）")
+            }
+            FieldErrorKind::ControlChar { code, at } => {
+                format!("制御文字 U+{code:04X} が含まれています（{at}文字目）")
+            }
+            FieldErrorKind::ReplacementChar { at } => format!(
+                "読めなかった文字の印（U+FFFD）が含まれています（{at}文字目）。元のファイルの文字コードを確認してください"
+            ),
+            FieldErrorKind::TooManyUnknownKeys { max, found } => {
+                format!("定義されていない項目が多すぎます（{found}個。{max}個まで）")
+            }
+            FieldErrorKind::UnnamedColumn => {
+                "見出しのない列に値があります。見出しを付けるか、値を消してください".into()
             }
         }
     }

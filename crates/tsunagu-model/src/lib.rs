@@ -11,6 +11,7 @@ pub mod derived;
 pub mod error;
 pub mod placement;
 pub mod record;
+pub mod safe_text;
 pub mod validate;
 pub mod ward;
 
@@ -21,5 +22,6 @@ pub use derived::{FeeKnowledge, FeeUnit, ScheduleKnowledge, TimeSlot};
 pub use error::{FieldError, FieldErrorKind};
 pub use placement::Placement;
 pub use record::{Contact, Organizer, Record, ScheduleSlot, TimeOfDay};
+pub use safe_text::{cut_for_message, escape_controls};
 pub use validate::record_from_json;
 pub use ward::Ward;
