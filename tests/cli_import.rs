@@ -286,7 +286,9 @@ fn empty_invalid_utf8_and_unreadable_files_lose_nothing() {
 }
 
 #[test]
-fn a_ten_megabyte_line_imports_without_harm() {
+fn a_ten_megabyte_line_is_rejected_without_harm() {
+    // Lines are bounded (1 MiB): a 10 MB line is rejected on its own line
+    // and the file's other lines still import.
     let (dir, before) = base();
     let sentence = "地域の皆さんが気軽に集まれる場所です。";
     let long = sentence.repeat(10 * 1024 * 1024 / sentence.len() + 1);
@@ -295,15 +297,23 @@ fn a_ten_megabyte_line_imports_without_harm() {
         "{{\"id\":\"big-1\",\"kind\":\"kayoi\",\"name\":\"大きな説明のサロン\",\"categories\":[\"salon\"],\"address\":\"千葉市\",\"description\":\"{long}\"}}\n{GOOD}\n"
     );
     let (code, report) = import(dir.path(), "big.jsonl", content.as_bytes(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["accepted"], json!(1));
+    assert_eq!(rejections(&report)[0].0, 1);
+    // The longest description allowed (20,000 characters) imports and is found.
+    let desc: String = sentence.repeat(20_000 / sentence.chars().count());
+    let content = format!(
+        "{{\"id\":\"big-2\",\"kind\":\"kayoi\",\"name\":\"大きな説明のサロン\",\"categories\":[\"salon\"],\"address\":\"千葉市\",\"description\":\"{desc}\"}}\n"
+    );
+    let (code, report) = import(dir.path(), "big2.jsonl", content.as_bytes(), &[]);
     assert_eq!(code, 0, "{report:#}");
-    assert_eq!(report["accepted"], json!(2));
     let out = tsunagu(
         &data(dir.path()),
         &["search", "大きな説明", "--format", "json"],
     );
     assert_eq!(
         result_ids(&json(&out)).first().map(String::as_str),
-        Some("big-1")
+        Some("big-2")
     );
     assert_base_intact(dir.path(), &before);
 }

@@ -136,7 +136,7 @@ fn the_unmet_log_holds_only_codes_area_and_date() {
     let req = scratch.path().join("req.json");
     std::fs::write(
         &req,
-        format!(r#"{{"location":{{"address":"千葉市美浜区幸町1丁目 ひまわり荘987号室"}},"needs":["farming","work"],"needs_text":"{secret}","max_distance_m":50}}"#),
+        format!(r#"{{"location":{{"address":"千葉市美浜区幸町1丁目 ひまわり荘987号室"}},"needs":["farming","work"],"needs_text":"{secret}","max_distance_m":50,"record":true}}"#),
     )
     .unwrap();
     let out = tsunagu(

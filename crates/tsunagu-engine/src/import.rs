@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 use tsunagu_index::{IndexDoc, PreparedDoc, SearchIndex};
-use tsunagu_ingest::{CsvEncoding, FileFormat, IngestError, SourceLine, read_csv, read_jsonl};
+use tsunagu_ingest::{CsvEncoding, FileFormat, IngestError, SourceLine, csv_records, read_jsonl};
 use tsunagu_model::ScheduleKnowledge;
 use tsunagu_store::{RecordWrite, WriteEffect};
 
@@ -15,12 +15,32 @@ use crate::{Directory, EngineError};
 
 /// Records per store transaction.
 const BATCH: usize = 2_000;
+/// Largest file one import reads, CSV or JSON Lines; 100,000 records are
+/// about 60 MB. Without it `import /dev/zero` would read for ever.
+pub const MAX_IMPORT_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Rejections described one by one in a report; past this they are only
+/// counted (`rejected` stays exact), so a file of garbage lines cannot
+/// make a report of millions of entries.
+pub const MAX_REPORTED_REJECTIONS: usize = 1_000;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ImportOptions {
     /// Overrides detection by extension.
     pub format: Option<FileFormat>,
     pub encoding: CsvEncoding,
+}
+
+impl ImportOptions {
+    /// The format a file will be read as, or why it cannot be told. The CLI
+    /// asks this for every file before importing any, so a bad name never
+    /// leaves half of a command's files imported.
+    pub fn format_of(&self, path: &Path) -> Result<FileFormat, EngineError> {
+        self.format
+            .or_else(|| FileFormat::from_path(path))
+            .ok_or_else(|| EngineError::UnknownFormat {
+                path: path.to_path_buf(),
+            })
+    }
 }
 
 impl Default for ImportOptions {
@@ -126,15 +146,9 @@ impl Directory {
         options: &ImportOptions,
         progress: &dyn ImportProgress,
     ) -> Result<ImportReport, EngineError> {
+        self.writable("import")?;
         let name = path.display().to_string();
-        let format = match options.format.or_else(|| FileFormat::from_path(path)) {
-            Some(f) => f,
-            None => {
-                return Err(EngineError::UnknownFormat {
-                    path: path.to_path_buf(),
-                });
-            }
-        };
+        let format = options.format_of(path)?;
         let io_error = |source| IngestError::Io {
             path: name.clone(),
             source,
@@ -150,17 +164,34 @@ impl Directory {
                 let reader = ProgressReader {
                     inner: BufReader::with_capacity(1 << 16, file),
                     progress,
+                    read: 0,
                 };
                 self.import_lines(&name, read_jsonl(BufReader::new(reader), &name))?
             }
             FileFormat::Csv => {
-                let bytes = match std::fs::read(path) {
-                    Ok(b) => b,
-                    Err(e) => return Ok(file_failure(&name, io_error(e))),
-                };
+                // Bounded: /dev/zero named as a CSV must not eat the memory.
+                let mut bytes = Vec::new();
+                let read = std::io::Read::read_to_end(
+                    &mut std::io::Read::take(file, MAX_IMPORT_FILE_BYTES + 1),
+                    &mut bytes,
+                );
+                if let Err(e) = read {
+                    return Ok(file_failure(&name, io_error(e)));
+                }
+                if bytes.len() as u64 > MAX_IMPORT_FILE_BYTES {
+                    return Ok(file_failure(
+                        &name,
+                        IngestError::Io {
+                            path: name.clone(),
+                            source: std::io::Error::other(format!(
+                                "larger than {MAX_IMPORT_FILE_BYTES} bytes, the most a CSV may hold; split it"
+                            )),
+                        },
+                    ));
+                }
                 progress.advance_bytes(bytes.len() as u64);
-                match read_csv(&bytes, options.encoding) {
-                    Ok(lines) => self.import_lines(&name, lines.into_iter().map(Ok))?,
+                match csv_records(&bytes, options.encoding) {
+                    Ok(lines) => self.import_lines(&name, lines.map(Ok))?,
                     Err(e) => file_failure(&name, e),
                 }
             }
@@ -175,6 +206,7 @@ impl Directory {
         source: &str,
         lines: impl Iterator<Item = Result<SourceLine, IngestError>>,
     ) -> Result<ImportReport, EngineError> {
+        self.writable("import")?;
         let mut report = ImportReport {
             file: source.to_string(),
             ..ImportReport::default()
@@ -198,6 +230,9 @@ impl Directory {
             match line.outcome {
                 Err(e) => {
                     report.rejected += 1;
+                    if report.rejections.len() >= MAX_REPORTED_REJECTIONS {
+                        continue;
+                    }
                     report.rejections.push(Rejection {
                         file: source.to_string(),
                         line: line.line,
@@ -352,15 +387,23 @@ fn file_failure(name: &str, e: IngestError) -> ImportReport {
     }
 }
 
-/// Counts bytes as the reader consumes them.
+/// Counts bytes as the reader consumes them, and ends the file with an
+/// error past [`MAX_IMPORT_FILE_BYTES`].
 struct ProgressReader<'a, R> {
     inner: R,
     progress: &'a dyn ImportProgress,
+    read: u64,
 }
 
 impl<R: std::io::Read> std::io::Read for ProgressReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > MAX_IMPORT_FILE_BYTES {
+            return Err(std::io::Error::other(format!(
+                "larger than {MAX_IMPORT_FILE_BYTES} bytes, the most one import reads; split the file"
+            )));
+        }
         self.progress.advance_bytes(n as u64);
         Ok(n)
     }

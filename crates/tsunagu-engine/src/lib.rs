@@ -10,6 +10,8 @@
 //!   what is stored.
 
 mod import;
+pub mod limits;
+mod lock;
 mod matching;
 mod near;
 mod place;
@@ -27,11 +29,14 @@ use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon, TextError};
 
 pub use import::{ImportOptions, ImportProgress, ImportReport, NoProgress, Rejection, Warning};
+pub use limits::InputError;
+pub use lock::{LOCK_FILE, WriterLock};
 pub use near::{LocatedPlace, Location, NearQuery, NearSort};
 pub use place::{PlacementWarning, place};
 pub use search::{SearchResult, SearchResults, ShownRecord};
 pub use tsunagu_index::{FacetCount, Restriction, SearchQuery};
 pub use tsunagu_ingest::{CsvEncoding, FileFormat};
+pub use tsunagu_match::request::MAX_REQUEST_BYTES;
 pub use tsunagu_match::{MatchAnswer, MatchRequest, RequestError};
 pub use tsunagu_model::Audience;
 
@@ -60,8 +65,21 @@ pub enum EngineError {
         message: String,
         candidates: Vec<String>,
     },
-    #[error("cannot tell the format of {path}: use .jsonl or .csv, or --format")]
+    #[error("cannot tell the format of {path}: use .jsonl or .csv, or --input-format")]
     UnknownFormat { path: PathBuf },
+    #[error(
+        "the data directory {path} does not exist (nothing imported yet, or a mistyped --data-dir)"
+    )]
+    NoDataDir { path: PathBuf },
+    #[error("another import (or other writer) is running on {path}; waited {waited:?}")]
+    WriterBusy {
+        path: PathBuf,
+        waited: std::time::Duration,
+    },
+    #[error("this directory was opened for reading; {0} needs the writer")]
+    ReadOnly(&'static str),
+    #[error(transparent)]
+    Input(#[from] InputError),
 }
 
 impl EngineError {
@@ -73,9 +91,24 @@ impl EngineError {
             }
             EngineError::Ingest(e) => e.message_ja(),
             EngineError::UnknownFormat { path } => format!(
-                "{} の形式がわかりません。拡張子を .jsonl か .csv にするか、--format を指定してください",
+                "{} の形式がわかりません。拡張子を .jsonl か .csv にするか、--input-format jsonl|csv を指定してください（何も取り込んでいません）",
+                tsunagu_model::cut_for_message(&path.display().to_string())
+            ),
+            EngineError::NoDataDir { path } => format!(
+                "データディレクトリ {} がありません。まだ取り込みをしていないか、--data-dir の指定が違います",
                 path.display()
             ),
+            EngineError::WriterBusy { waited, .. } => format!(
+                "別の取り込みが実行中です（{}秒待ちました）。終わってからもう一度実行してください",
+                waited.as_secs()
+            ),
+            EngineError::ReadOnly(what) => {
+                format!("読み取り専用で開いたため {what} はできません")
+            }
+            EngineError::Input(e) => e.message_ja(),
+            EngineError::Store(tsunagu_store::StoreError::NeedsUpgrade { .. }) => {
+                "データの形式が古いため、先に tsunagu reindex を実行してください".into()
+            }
             EngineError::Text(TextError::IpadicSourceMissing { .. }) => {
                 "日本語辞書（mecab-ipadic）が見つかりません。README の手順で準備してください".into()
             }
@@ -99,7 +132,22 @@ pub struct DirectoryConfig {
     pub data_dir: PathBuf,
     /// `dictionaries/` to use instead of the default resolution.
     pub dictionaries: Option<PathBuf>,
+    /// How long a writer waits for another writer before giving up.
+    pub writer_wait: std::time::Duration,
 }
+
+impl DirectoryConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> DirectoryConfig {
+        DirectoryConfig {
+            data_dir: data_dir.into(),
+            dictionaries: None,
+            writer_wait: DEFAULT_WRITER_WAIT,
+        }
+    }
+}
+
+/// How long a second writer waits by default.
+pub const DEFAULT_WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Problems in a needs.tsv text, as `needs.tsv:LINE: message` (empty when fine).
 pub fn check_needs(text: &str) -> Vec<String> {
@@ -127,6 +175,11 @@ type RecordPoints = (PointIndex<String>, HashMap<String, (f64, f64)>);
 
 pub struct Directory {
     data_dir: PathBuf,
+    /// Held by a writer for as long as the directory is open; `None` for a
+    /// reader (and in memory).
+    writer_lock: Option<WriterLock>,
+    /// Readers serve searches but refuse every write.
+    read_only: bool,
     store: Store,
     index: SearchIndex,
     analyzer: Arc<Analyzer>,
@@ -183,8 +236,9 @@ pub fn load_locator(data_dir: &Path) -> Result<Locator, EngineError> {
 pub const INDEX_DIR: &str = "index";
 
 impl Directory {
-    /// Opens (or creates) the data directory and brings the index up to date
-    /// with the store.
+    /// Opens (or creates) the data directory as its one writer: takes the
+    /// writer lock (waiting at most `writer_wait`), rebuilds an unusable
+    /// index and brings the index up to date with the store.
     pub fn open(config: &DirectoryConfig) -> Result<Directory, EngineError> {
         let analyzer = load_analyzer(config.dictionaries.as_deref())?;
         Self::open_with(config, analyzer)
@@ -198,12 +252,22 @@ impl Directory {
             path: config.data_dir.clone(),
             source,
         })?;
+        let lock = WriterLock::acquire(&config.data_dir, config.writer_wait)?;
         let store = Store::open(&config.data_dir.join(STORE_FILE))?;
-        let index =
-            SearchIndex::open_or_create(&config.data_dir.join(INDEX_DIR), analyzer.clone())?;
+        let index_dir = config.data_dir.join(INDEX_DIR);
+        let (index, rebuilt) = SearchIndex::open_writable(&index_dir, analyzer.clone())?;
+        if let Some(reason) = &rebuilt {
+            tracing::warn!(dir = %index_dir.display(), %reason,
+                "search index unusable; rebuilding it from the store");
+        }
+        // The one-line schema file of earlier versions; the stamp now lives
+        // in the index's own commit.
+        let _ = std::fs::remove_file(index_dir.join("tsunagu-schema-version"));
         let locator = load_locator(&config.data_dir)?;
         let mut dir = Directory {
             data_dir: config.data_dir.clone(),
+            writer_lock: Some(lock),
+            read_only: false,
             store,
             index,
             analyzer,
@@ -215,10 +279,77 @@ impl Directory {
         Ok(dir)
     }
 
+    /// Opens an existing data directory for reading: search, show, nearest,
+    /// locate and match. Nothing in the directory is created, truncated or
+    /// deleted, and no lock a writer needs is taken, so readers run while
+    /// an import works and see its last committed state. When the on-disk
+    /// index cannot serve (missing, damaged, built with other dictionaries)
+    /// the reader builds a temporary one in memory from the store and says
+    /// so in the log; `tsunagu reindex` repairs the one on disk.
+    pub fn open_reader(config: &DirectoryConfig) -> Result<Directory, EngineError> {
+        let store_path = config.data_dir.join(STORE_FILE);
+        if !store_path.is_file() {
+            return Err(EngineError::NoDataDir {
+                path: config.data_dir.clone(),
+            });
+        }
+        let analyzer = load_analyzer(config.dictionaries.as_deref())?;
+        let store = Store::open_read_only(&store_path)?;
+        let index_dir = config.data_dir.join(INDEX_DIR);
+        let store_seq = store.max_seq()?;
+        let (index, in_memory) = match SearchIndex::open_read_only(&index_dir, analyzer.clone()) {
+            Ok(index) => match index.store_seq() {
+                Ok(seq) if seq == 0 && store_seq > 0 && index.num_docs() == 0 => {
+                    // Created but never filled (a writer is rebuilding it).
+                    (SearchIndex::create_in_ram(analyzer.clone())?, true)
+                }
+                Ok(seq) => {
+                    if seq < store_seq && !lock::writer_active(&config.data_dir) {
+                        tracing::warn!(
+                            index_seq = seq,
+                            store_seq,
+                            "the search index lacks the store's latest changes and no writer is \
+                             running (an interrupted import?); run `tsunagu reindex`"
+                        );
+                    }
+                    (index, false)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "search index unusable; searching a temporary index built from the store");
+                    (SearchIndex::create_in_ram(analyzer.clone())?, true)
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e,
+                    "searching a temporary in-memory index built from the store; \
+                     run `tsunagu reindex` to rebuild the one on disk");
+                (SearchIndex::create_in_ram(analyzer.clone())?, true)
+            }
+        };
+        let locator = load_locator(&config.data_dir)?;
+        let mut dir = Directory {
+            data_dir: config.data_dir.clone(),
+            writer_lock: None,
+            read_only: true,
+            store,
+            index,
+            analyzer,
+            locator,
+            points: std::sync::OnceLock::new(),
+            needs: std::sync::OnceLock::new(),
+        };
+        if in_memory {
+            dir.fill_index(0, true)?;
+        }
+        Ok(dir)
+    }
+
     /// A directory entirely in memory (tests, benchmarks).
     pub fn in_memory(analyzer: Arc<Analyzer>) -> Result<Directory, EngineError> {
         Ok(Directory {
             data_dir: PathBuf::new(),
+            writer_lock: None,
+            read_only: false,
             store: Store::open_in_memory()?,
             index: SearchIndex::create_in_ram(analyzer.clone())?,
             analyzer,
@@ -226,6 +357,20 @@ impl Directory {
             points: std::sync::OnceLock::new(),
             needs: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Refuses a write on a directory opened for reading.
+    fn writable(&self, what: &'static str) -> Result<(), EngineError> {
+        if self.read_only {
+            return Err(EngineError::ReadOnly(what));
+        }
+        Ok(())
+    }
+
+    /// Whether this directory holds the writer lock (false for readers and
+    /// in-memory directories).
+    pub fn is_writer(&self) -> bool {
+        self.writer_lock.is_some()
     }
 
     pub fn analyzer(&self) -> &Arc<Analyzer> {
@@ -277,7 +422,10 @@ impl Directory {
     }
 
     /// Rebuilds the whole index from the store. Returns the records indexed.
+    /// Works whatever state the index on disk is in: an index that cannot
+    /// even be opened was already replaced when the writer opened it.
     pub fn reindex(&mut self) -> Result<u64, EngineError> {
+        self.writable("reindex")?;
         self.index_from_store(0, true)
     }
 
@@ -288,6 +436,7 @@ impl Directory {
         file: Option<&Path>,
         wards: Option<&Path>,
     ) -> Result<String, EngineError> {
+        self.writable("gazetteer import")?;
         let mut lines = Vec::new();
         let data_dir = self.data_dir.clone();
         if let Some(file) = file {
@@ -346,6 +495,12 @@ impl Directory {
     }
 
     fn index_from_store(&mut self, since: u64, clear: bool) -> Result<u64, EngineError> {
+        self.fill_index(since, clear)
+    }
+
+    /// Indexes the store's records changed after `since` (all when 0) and
+    /// commits. Also fills a reader's temporary in-memory index.
+    fn fill_index(&mut self, since: u64, clear: bool) -> Result<u64, EngineError> {
         let store_seq = self.store.max_seq()?;
         let mut writer = self.index.writer()?;
         if clear {

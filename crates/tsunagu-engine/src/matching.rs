@@ -16,6 +16,28 @@ use crate::{Directory, EngineError};
 const MAX_CANDIDATES: usize = 5_000;
 
 impl Directory {
+    /// The unmet-needs log takes one short transaction; a reader, whose
+    /// store connection is read-only, writes it through a connection of its
+    /// own, so recording a consultation never needs the writer lock.
+    fn log_unmet(
+        &self,
+        today: NaiveDate,
+        center_id: Option<&str>,
+        unmet: &[tsunagu_model::Category],
+    ) -> Result<(), EngineError> {
+        if self.read_only {
+            tsunagu_store::Store::append_unmet(
+                &self.data_dir.join(crate::STORE_FILE),
+                today,
+                center_id,
+                unmet,
+            )?;
+        } else {
+            self.store.log_unmet(today, center_id, unmet)?;
+        }
+        Ok(())
+    }
+
     fn needs_lexicon(&self) -> Result<&NeedsLexicon, EngineError> {
         if let Some(l) = self.needs.get() {
             return Ok(l);
@@ -33,8 +55,9 @@ impl Directory {
         Ok(self.needs.get_or_init(|| lexicon))
     }
 
-    /// Answers spec/match.md. `today` dates the freshness of `verified_on`
-    /// and the unmet-needs log.
+    /// Answers spec/match.md and, when the request says `record`, counts
+    /// its unmet needs as one consultation. `today` dates the freshness of
+    /// `verified_on` and the unmet-needs log.
     pub fn match_request(
         &self,
         req: &MatchRequest,
@@ -111,8 +134,8 @@ impl Directory {
             .map(|a| a.code)
             .collect();
         let center_id = self.locator.center_id(&place.center).map(String::from);
-        if !unmet.is_empty() {
-            self.store.log_unmet(today, center_id.as_deref(), &unmet)?;
+        if req.record && !unmet.is_empty() {
+            self.log_unmet(today, center_id.as_deref(), &unmet)?;
         }
         Ok(MatchAnswer {
             derived_needs: derived.needs,

@@ -14,13 +14,28 @@ use tsunagu_geo::{Level, Place, distance_m, walking_minutes};
 use tsunagu_index::{Restriction, SearchQuery, area_keys};
 
 use crate::search::SearchResults;
-use crate::{Directory, EngineError};
+use crate::{Directory, EngineError, limits};
 
 /// Where the senior (or the coordinator's question) is.
 #[derive(Debug, Clone)]
 pub enum Location {
     Point(f64, f64),
     Address(String),
+}
+
+impl Location {
+    /// `35.65,140.10` (also with a full-width comma) is a point; anything
+    /// else an address. A pair of numbers is a point even when it is not a
+    /// valid one (`NaN,NaN`, `140.1,35.6`): resolving it then says why.
+    pub fn parse(text: &str) -> Location {
+        let parts: Vec<&str> = text.split([',', '，']).map(str::trim).collect();
+        if let [a, b] = parts.as_slice()
+            && let (Ok(lat), Ok(lon)) = (a.parse::<f64>(), b.parse::<f64>())
+        {
+            return Location::Point(lat, lon);
+        }
+        Location::Address(text.to_string())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,8 +78,14 @@ impl Directory {
         location: &Location,
     ) -> Result<(Place, (f64, f64)), EngineError> {
         let place = match location {
-            Location::Point(lat, lon) => self.locator.locate_point(*lat, *lon),
-            Location::Address(a) => self.locator.locate_address(a),
+            Location::Point(lat, lon) => {
+                limits::check_point(*lat, *lon)?;
+                self.locator.locate_point(*lat, *lon)
+            }
+            Location::Address(a) => {
+                limits::check_len("address", a, limits::MAX_ADDRESS_CHARS)?;
+                self.locator.locate_address(a)
+            }
         };
         match place.point {
             Some(p) => Ok((place, p)),
@@ -109,6 +130,10 @@ impl Directory {
         query: &SearchQuery,
         near: &NearQuery,
     ) -> Result<(LocatedPlace, SearchResults), EngineError> {
+        limits::check_search(query)?;
+        if let Some(m) = near.within_m {
+            limits::check_distance("within", m)?;
+        }
         let (place, here) = self.resolve_location(&near.location)?;
         let keys = Self::place_keys(&place);
         let restrict = match near.within_m {
@@ -233,6 +258,8 @@ impl Directory {
         location: &Location,
         k: usize,
     ) -> Result<(LocatedPlace, SearchResults), EngineError> {
+        limits::check_limit("k", k)?;
+        limits::check_len("query", &query.text, limits::MAX_QUERY_CHARS)?;
         let (place, here) = self.resolve_location(location)?;
         let keys = Self::place_keys(&place);
         let index = self.point_index()?;

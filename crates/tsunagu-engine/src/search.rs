@@ -87,6 +87,7 @@ impl Directory {
     }
 
     pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, EngineError> {
+        crate::limits::check_search(query)?;
         let t0 = std::time::Instant::now();
         let outcome = self.index.search(query)?;
         let t1 = t0.elapsed();

@@ -132,6 +132,9 @@ impl Gazetteer {
 
     /// The nearest row with a point.
     pub fn nearest(&self, lat: f64, lon: f64) -> Option<usize> {
+        if !(lat.is_finite() && lon.is_finite()) {
+            return None;
+        }
         self.points
             .nearest_neighbor(&unit_xyz(lat, lon))
             .map(|e| e.data)

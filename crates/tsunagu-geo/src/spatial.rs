@@ -43,6 +43,10 @@ fn chord2(metres: f64) -> f64 {
 
 type Entry<T> = GeomWithData<[f64; 3], (T, f64, f64)>;
 
+fn finite_point(lat: f64, lon: f64) -> bool {
+    lat.is_finite() && lon.is_finite()
+}
+
 /// An R-tree of points carrying a value each.
 #[derive(Debug, Clone)]
 pub struct PointIndex<T> {
@@ -55,6 +59,7 @@ impl<T: Clone> PointIndex<T> {
             tree: RTree::bulk_load(
                 points
                     .into_iter()
+                    .filter(|(_, lat, lon)| finite_point(*lat, *lon))
                     .map(|(v, lat, lon)| GeomWithData::new(unit_xyz(lat, lon), (v, lat, lon)))
                     .collect(),
             ),
@@ -70,6 +75,9 @@ impl<T: Clone> PointIndex<T> {
     }
 
     pub fn insert(&mut self, value: T, lat: f64, lon: f64) {
+        if !finite_point(lat, lon) {
+            return;
+        }
         self.tree
             .insert(GeomWithData::new(unit_xyz(lat, lon), (value, lat, lon)));
     }
@@ -84,7 +92,12 @@ impl<T: Clone> PointIndex<T> {
     }
 
     /// Values within `metres` of the point, with their distance, unordered.
+    /// A point or radius that is not a finite number finds nothing (rstar
+    /// cannot order NaN distances).
     pub fn within(&self, lat: f64, lon: f64, metres: f64) -> Vec<(T, f64)> {
+        if !(finite_point(lat, lon) && metres.is_finite() && metres >= 0.0) {
+            return Vec::new();
+        }
         let here = (lat, lon);
         self.tree
             .locate_within_distance(unit_xyz(lat, lon), chord2(metres) * (1.0 + 1e-9))
@@ -94,10 +107,13 @@ impl<T: Clone> PointIndex<T> {
     }
 
     /// Values in order of distance, lazily, with their distance.
+    /// A point that is not finite finds nothing.
     pub fn nearest(&self, lat: f64, lon: f64) -> impl Iterator<Item = (T, f64)> + '_ {
         let here = (lat, lon);
-        self.tree
-            .nearest_neighbor_iter(&unit_xyz(lat, lon))
+        finite_point(lat, lon)
+            .then(|| self.tree.nearest_neighbor_iter(&unit_xyz(lat, lon)))
+            .into_iter()
+            .flatten()
             .map(move |e| (e.data.0.clone(), distance_m(here, (e.data.1, e.data.2))))
     }
 }

@@ -14,6 +14,11 @@ pub enum IndexError {
     EmptyQuery,
     #[error("facet aggregation: {0}")]
     Facets(String),
+    #[error("the index at {path} cannot be used: {reason}")]
+    Unusable {
+        path: std::path::PathBuf,
+        reason: String,
+    },
     #[error("I/O error on {path}: {source}")]
     Io {
         path: std::path::PathBuf,

@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use tantivy::directory::MmapDirectory;
 
@@ -20,7 +21,6 @@ use crate::error::IndexError;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 use crate::tokenizer;
 
-const VERSION_FILE: &str = "tsunagu-schema-version";
 /// Memory for the indexing threads together; keeps a 100,000-record import
 /// well under the 600 MB budget.
 const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
@@ -67,31 +67,138 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
+/// What each index commit says about itself, in its payload: the store
+/// change it has caught up to, and what shaped its terms. Kept in the commit
+/// itself so that it can never disagree with the index it describes, and so
+/// that checking it writes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitStamp {
+    pub seq: u64,
+    pub schema: u32,
+    /// Fingerprint of `dictionaries/` (user words, synonyms, category
+    /// keywords all change the indexed terms).
+    pub dictionaries: String,
+}
+
+impl CommitStamp {
+    fn wanted(analyzer: &Analyzer, seq: u64) -> CommitStamp {
+        CommitStamp {
+            seq,
+            schema: SCHEMA_VERSION,
+            dictionaries: analyzer.lexicon().fingerprint(),
+        }
+    }
+
+    /// Whether an index with this stamp was built the way `analyzer` would
+    /// build it now.
+    fn fits(&self, analyzer: &Analyzer) -> bool {
+        let wanted = Self::wanted(analyzer, self.seq);
+        self.schema == wanted.schema && self.dictionaries == wanted.dictionaries
+    }
+}
+
+/// The stamp of the last commit: `Ok(None)` when nothing was committed yet,
+/// `Err(reason)` when the payload is not one this build wrote.
+fn read_stamp(index: &Index) -> Result<Option<CommitStamp>, String> {
+    let metas = index
+        .load_metas()
+        .map_err(|e| format!("meta.json cannot be read: {e}"))?;
+    match metas.payload {
+        None => Ok(None),
+        Some(p) => serde_json::from_str(&p)
+            .map(Some)
+            .map_err(|_| format!("commit payload {p:?} is not a tsunagu stamp (older version)")),
+    }
+}
+
+/// Opens an existing on-disk index without writing anything to it.
+fn open_existing(dir: &Path) -> Result<Index, String> {
+    if !dir.join("meta.json").is_file() {
+        return Err("meta.json is missing".into());
+    }
+    let directory = MmapDirectory::open(dir).map_err(|e| format!("cannot open: {e}"))?;
+    Index::open(directory).map_err(|e| format!("cannot open: {e}"))
+}
+
 impl SearchIndex {
-    /// Opens the index in `dir`, creating it (empty) when absent or when it
-    /// was written by another schema version. An empty index has store
-    /// sequence 0, so the engine refills it from the store.
-    pub fn open_or_create(dir: &Path, analyzer: Arc<Analyzer>) -> Result<SearchIndex, IndexError> {
+    /// Opens the index for the single writer. An index that is missing,
+    /// unreadable, damaged (checksums) or built with another schema or other
+    /// dictionaries is replaced by an empty one; the reason is returned so
+    /// the caller can log it, and the engine refills it from the store (an
+    /// empty index has store sequence 0). The caller must hold the data
+    /// directory's writer lock.
+    pub fn open_writable(
+        dir: &Path,
+        analyzer: Arc<Analyzer>,
+    ) -> Result<(SearchIndex, Option<String>), IndexError> {
         let io = |source| IndexError::Io {
             path: dir.to_path_buf(),
             source,
         };
-        let version_path = dir.join(VERSION_FILE);
-        // The schema version and the dictionaries' fingerprint: user words,
-        // synonym groups and category keywords all shape the indexed terms.
-        let wanted = format!("{SCHEMA_VERSION}:{}", analyzer.lexicon().fingerprint());
-        let current = std::fs::read_to_string(&version_path).ok();
-        if current.as_deref().map(str::trim) != Some(wanted.as_str()) && dir.exists() {
-            tracing::info!(dir = %dir.display(), ?current, %wanted,
-                "index schema or dictionaries changed; rebuilding from the store");
-            std::fs::remove_dir_all(dir).map_err(io)?;
+        let fresh = !dir.exists() || std::fs::read_dir(dir).map_err(io)?.next().is_none();
+        let mut reason = None;
+        if !fresh {
+            match open_existing(dir) {
+                Err(why) => reason = Some(why),
+                Ok(index) => match read_stamp(&index) {
+                    Err(why) => reason = Some(why),
+                    Ok(Some(stamp)) if !stamp.fits(&analyzer) => {
+                        reason = Some("schema or dictionaries changed since it was built".into())
+                    }
+                    Ok(_) => match index.validate_checksum() {
+                        Err(e) => reason = Some(format!("cannot be checked: {e}")),
+                        Ok(bad) if !bad.is_empty() => {
+                            let mut files: Vec<String> =
+                                bad.iter().map(|p| p.display().to_string()).collect();
+                            files.sort();
+                            reason = Some(format!("damaged files: {}", files.join(", ")))
+                        }
+                        Ok(_) => {
+                            let (_, fields) = schema::build();
+                            match Self::wrap(index, fields, analyzer.clone()) {
+                                Ok(opened) => return Ok((opened, None)),
+                                Err(e) => reason = Some(format!("segments cannot be read: {e}")),
+                            }
+                        }
+                    },
+                },
+            }
+        }
+        if !fresh {
+            // Derived data: the store holds everything needed to rebuild it.
+            match std::fs::remove_dir_all(dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(e)),
+            }
         }
         std::fs::create_dir_all(dir).map_err(io)?;
         let (schema, fields) = schema::build();
-        let directory = MmapDirectory::open(dir)?;
-        let index = Index::open_or_create(directory, schema)?;
-        std::fs::write(&version_path, &wanted).map_err(io)?;
+        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+        Ok((Self::wrap(index, fields, analyzer)?, reason))
+    }
+
+    /// Opens the index for reading only: nothing in `dir` is created,
+    /// truncated or deleted. `Err(IndexError::Unusable)` says why the index
+    /// cannot serve this build (missing, unreadable, another schema or other
+    /// dictionaries); the caller decides what to do instead.
+    pub fn open_read_only(dir: &Path, analyzer: Arc<Analyzer>) -> Result<SearchIndex, IndexError> {
+        let unusable = |reason: String| IndexError::Unusable {
+            path: dir.to_path_buf(),
+            reason,
+        };
+        let index = open_existing(dir).map_err(unusable)?;
+        match read_stamp(&index).map_err(unusable)? {
+            Some(stamp) if !stamp.fits(&analyzer) => {
+                return Err(unusable(
+                    "built with another schema or other dictionaries".into(),
+                ));
+            }
+            _ => {}
+        }
+        let (_, fields) = schema::build();
         Self::wrap(index, fields, analyzer)
+            .map_err(|e| unusable(format!("segments cannot be read: {e}")))
     }
 
     /// An index in memory, for tests and benchmarks.
@@ -132,11 +239,15 @@ impl SearchIndex {
 
     /// The store sequence number the last commit covered (0 for none).
     pub fn store_seq(&self) -> Result<u64, IndexError> {
-        let metas = self.index.load_metas()?;
-        Ok(metas
-            .payload
-            .and_then(|p| p.trim().parse::<u64>().ok())
-            .unwrap_or(0))
+        Ok(self.stamp()?.map(|s| s.seq).unwrap_or(0))
+    }
+
+    /// What the last commit said about itself (`None` before the first).
+    pub fn stamp(&self) -> Result<Option<CommitStamp>, IndexError> {
+        read_stamp(&self.index).map_err(|reason| IndexError::Unusable {
+            path: std::path::PathBuf::new(),
+            reason,
+        })
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -310,8 +421,13 @@ impl IndexWriterHandle<'_> {
     /// Commits with the store sequence number this commit brings the index
     /// up to, then makes it visible to searches.
     pub fn commit(mut self, store_seq: u64) -> Result<(), IndexError> {
+        let stamp = CommitStamp::wanted(&self.index.analyzer, store_seq);
+        let payload = serde_json::to_string(&stamp).map_err(|e| IndexError::Unusable {
+            path: std::path::PathBuf::new(),
+            reason: format!("commit stamp cannot be encoded: {e}"),
+        })?;
         let mut prepared = self.writer.prepare_commit()?;
-        prepared.set_payload(&store_seq.to_string());
+        prepared.set_payload(&payload);
         prepared.commit()?;
         self.writer.wait_merging_threads()?;
         self.index.reload()

@@ -15,6 +15,6 @@ pub mod tokenizer;
 mod index;
 
 pub use error::IndexError;
-pub use index::{IndexDoc, IndexWriterHandle, PreparedDoc, SearchIndex};
+pub use index::{CommitStamp, IndexDoc, IndexWriterHandle, PreparedDoc, SearchIndex};
 pub use search::{FacetCount, IndexHit, Restriction, SearchOutcome, SearchQuery, Snippets};
 pub use tsunagu_model::area_keys;

@@ -30,30 +30,84 @@ pub struct MatchRequest {
     pub kinds: Vec<Kind>,
     pub audience: Audience,
     pub limit_per_need: usize,
+    /// Whether this answer is a consultation to count in the unmet-needs
+    /// log (資源開発). Trying several wordings of one consultation must not
+    /// count its gaps several times, so only a request that says so is
+    /// recorded.
+    pub record: bool,
 }
 
 #[derive(Debug, Error, PartialEq)]
 pub enum RequestError {
     #[error("the request is not valid JSON: {0}")]
     Json(String),
-    #[error("{field}: {message}")]
-    Field { field: String, message: String },
+    #[error("the request is {len} bytes; at most {max} are read")]
+    TooLarge { len: usize, max: usize },
+    #[error("{field}: {en}")]
+    Field {
+        field: String,
+        ja: String,
+        en: String,
+    },
 }
 
 impl RequestError {
     pub fn message_ja(&self) -> String {
         match self {
-            RequestError::Json(m) => format!("依頼の JSON を読めません（{m}）"),
-            RequestError::Field { field, message } => format!("{field}: {message}"),
+            RequestError::Json(m) => format!(
+                "依頼の JSON を読めません（{}）",
+                tsunagu_model::cut_for_message(m)
+            ),
+            RequestError::TooLarge { len, max } => {
+                format!("依頼が大きすぎます（{len}バイト。{max}バイトまで）")
+            }
+            RequestError::Field { field, ja, .. } => format!("{field}: {ja}"),
         }
     }
 }
 
-fn field(field: &str, message: impl Into<String>) -> RequestError {
+/// Largest request body read, in bytes. A real request is well under 2 KiB.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+/// Longest `needs_text`, in characters: a consultation's summary, not a file.
+pub const MAX_NEEDS_TEXT_CHARS: usize = 2_000;
+/// Most `available` slots (every weekday split in several times fits).
+pub const MAX_AVAILABLE_SLOTS: usize = 50;
+/// Longest address, in characters.
+pub const MAX_ADDRESS_CHARS: usize = 200;
+/// Widest `max_distance_m`, in metres (Chiba City is about 25 km across).
+pub const MAX_DISTANCE_M: f64 = 100_000.0;
+/// Most entries in one code list (`needs`, `requires`, `kinds`, weekdays);
+/// duplicates are merged, so more than this is never meaningful.
+pub const MAX_LIST_ENTRIES: usize = 100;
+
+fn field(field: &str, ja: impl Into<String>, en: impl Into<String>) -> RequestError {
     RequestError::Field {
         field: field.into(),
-        message: message.into(),
+        ja: ja.into(),
+        en: en.into(),
     }
+}
+
+fn quote(value: &str) -> String {
+    tsunagu_model::cut_for_message(value)
+}
+
+/// Appends `item` unless already present: duplicate codes are merged.
+fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+fn check_list_len(name: &str, len: usize) -> Result<(), RequestError> {
+    if len > MAX_LIST_ENTRIES {
+        return Err(field(
+            name,
+            format!("{len}個は多すぎます（{MAX_LIST_ENTRIES}個まで）"),
+            format!("{len} entries; at most {MAX_LIST_ENTRIES}"),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -65,6 +119,7 @@ struct RawLocation {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawSlot {
     #[serde(default)]
     weekdays: Vec<String>,
@@ -88,6 +143,8 @@ struct RawRequest {
     kinds: Vec<String>,
     audience: Option<String>,
     limit_per_need: Option<i64>,
+    #[serde(default)]
+    record: bool,
 }
 
 /// Default `max_distance_m` of the spec.
@@ -97,6 +154,12 @@ pub const DEFAULT_LIMIT: usize = 5;
 
 impl MatchRequest {
     pub fn from_json(text: &str) -> Result<MatchRequest, RequestError> {
+        if text.len() > MAX_REQUEST_BYTES {
+            return Err(RequestError::TooLarge {
+                len: text.len(),
+                max: MAX_REQUEST_BYTES,
+            });
+        }
         let raw: RawRequest =
             serde_json::from_str(text).map_err(|e| RequestError::Json(e.to_string()))?;
         let location = match raw.location {
@@ -104,6 +167,7 @@ impl MatchRequest {
                 return Err(field(
                     "location",
                     "必須です（{\"lat\",\"lon\"} か {\"address\"}）",
+                    "required ({\"lat\",\"lon\"} or {\"address\"})",
                 ));
             }
             Some(RawLocation {
@@ -111,106 +175,147 @@ impl MatchRequest {
                 lon: Some(lon),
                 ..
             }) => {
-                if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-                    return Err(field("location", "緯度・経度が範囲外です"));
+                let ok = lat.is_finite()
+                    && lon.is_finite()
+                    && (-90.0..=90.0).contains(&lat)
+                    && (-180.0..=180.0).contains(&lon);
+                if !ok {
+                    return Err(field(
+                        "location",
+                        "緯度は -90〜90、経度は -180〜180 の数値です",
+                        "lat must be in -90..=90 and lon in -180..=180",
+                    ));
                 }
                 RequestLocation::Point { lat, lon }
             }
             Some(RawLocation {
                 address: Some(a), ..
-            }) if !a.trim().is_empty() => RequestLocation::Address(a),
-            Some(_) => return Err(field("location", "lat と lon、または address が必要です")),
+            }) if !a.trim().is_empty() => {
+                let n = a.chars().count();
+                if n > MAX_ADDRESS_CHARS {
+                    return Err(field(
+                        "location.address",
+                        format!("長すぎます（{n}文字。{MAX_ADDRESS_CHARS}文字まで）"),
+                        format!("{n} characters; at most {MAX_ADDRESS_CHARS}"),
+                    ));
+                }
+                RequestLocation::Address(a)
+            }
+            Some(_) => {
+                return Err(field(
+                    "location",
+                    "lat と lon、または address が必要です",
+                    "needs lat and lon, or address",
+                ));
+            }
         };
-        let codes = |name: &str, list: &[String], parse: fn(&str) -> Option<Category>| {
-            list.iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    parse(c).ok_or_else(|| {
-                        field(
-                            &format!("{name}[{i}]"),
-                            format!("「{c}」は定義されていない分類コードです"),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()
-        };
-        let needs = codes("needs", &raw.needs, Category::from_code)?;
+        check_list_len("needs", raw.needs.len())?;
+        let mut needs = Vec::new();
+        for (i, c) in raw.needs.iter().enumerate() {
+            let code = Category::from_code(c).ok_or_else(|| {
+                field(
+                    &format!("needs[{i}]"),
+                    format!("「{}」は定義されていない分類コードです", quote(c)),
+                    format!("{:?} is not a category code", quote(c)),
+                )
+            })?;
+            push_unique(&mut needs, code);
+        }
         let needs_text = raw.needs_text.filter(|t| !t.trim().is_empty());
+        if let Some(t) = &needs_text {
+            let n = t.chars().count();
+            if n > MAX_NEEDS_TEXT_CHARS {
+                return Err(field(
+                    "needs_text",
+                    format!("長すぎます（{n}文字。{MAX_NEEDS_TEXT_CHARS}文字まで）"),
+                    format!("{n} characters; at most {MAX_NEEDS_TEXT_CHARS}"),
+                ));
+            }
+        }
         if needs.is_empty() && needs_text.is_none() {
-            return Err(field("needs", "needs か needs_text のどちらかが必要です"));
+            return Err(field(
+                "needs",
+                "needs か needs_text のどちらかが必要です",
+                "give needs or needs_text",
+            ));
+        }
+        if raw.available.len() > MAX_AVAILABLE_SLOTS {
+            return Err(field(
+                "available",
+                format!(
+                    "{}枠は多すぎます（{MAX_AVAILABLE_SLOTS}枠まで）",
+                    raw.available.len()
+                ),
+                format!(
+                    "{} slots; at most {MAX_AVAILABLE_SLOTS}",
+                    raw.available.len()
+                ),
+            ));
         }
         let mut available = Vec::new();
         for (i, s) in raw.available.iter().enumerate() {
-            let weekdays = s
-                .weekdays
-                .iter()
-                .map(|w| {
-                    Weekday::from_code(w).ok_or_else(|| {
-                        field(
-                            &format!("available[{i}].weekdays"),
-                            format!("「{w}」は曜日コードではありません"),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let time = |t: &Option<String>, k: &str| match t {
-                None => Ok(None),
-                Some(t) => TimeOfDay::parse(t).map(Some).ok_or_else(|| {
-                    field(
-                        &format!("available[{i}].{k}"),
-                        format!("「{t}」は HH:MM ではありません"),
-                    )
-                }),
-            };
-            available.push(Availability {
-                weekdays,
-                start: time(&s.start, "start")?,
-                end: time(&s.end, "end")?,
-            });
+            available.push(availability(i, s)?);
         }
-        let requires = raw
-            .requires
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                Feature::from_code(f).ok_or_else(|| {
-                    field(
-                        &format!("requires[{i}]"),
-                        format!("「{f}」は定義されていない特徴コードです"),
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let kinds = raw
-            .kinds
-            .iter()
-            .enumerate()
-            .map(|(i, k)| {
-                Kind::from_code(k).ok_or_else(|| {
-                    field(
-                        &format!("kinds[{i}]"),
-                        format!("「{k}」は kayoi か service です"),
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        check_list_len("requires", raw.requires.len())?;
+        let mut requires = Vec::new();
+        for (i, f) in raw.requires.iter().enumerate() {
+            let code = Feature::from_code(f).ok_or_else(|| {
+                field(
+                    &format!("requires[{i}]"),
+                    format!("「{}」は定義されていない特徴コードです", quote(f)),
+                    format!("{:?} is not a feature code", quote(f)),
+                )
+            })?;
+            push_unique(&mut requires, code);
+        }
+        check_list_len("kinds", raw.kinds.len())?;
+        let mut kinds = Vec::new();
+        for (i, k) in raw.kinds.iter().enumerate() {
+            let code = Kind::from_code(k).ok_or_else(|| {
+                field(
+                    &format!("kinds[{i}]"),
+                    format!("「{}」は kayoi か service です", quote(k)),
+                    format!("{:?} is not kayoi or service", quote(k)),
+                )
+            })?;
+            push_unique(&mut kinds, code);
+        }
         let audience = match raw.audience.as_deref() {
             None => Audience::Public,
-            Some(a) => Audience::from_code(a)
-                .ok_or_else(|| field("audience", "public か coordinator です"))?,
+            Some(a) => Audience::from_code(a).ok_or_else(|| {
+                field(
+                    "audience",
+                    "public か coordinator です",
+                    "must be public or coordinator",
+                )
+            })?,
         };
         let max_distance_m = raw.max_distance_m.unwrap_or(DEFAULT_MAX_DISTANCE_M);
-        if !(max_distance_m.is_finite() && max_distance_m >= 0.0) {
-            return Err(field("max_distance_m", "0 以上の数値です"));
+        if !(max_distance_m.is_finite() && (0.0..=MAX_DISTANCE_M).contains(&max_distance_m)) {
+            return Err(field(
+                "max_distance_m",
+                format!("0〜{MAX_DISTANCE_M} の数値（メートル）です"),
+                format!("must be a number of metres in 0..={MAX_DISTANCE_M}"),
+            ));
         }
         let max_fee_yen = match raw.max_fee_yen {
-            Some(f) if f < 0 => return Err(field("max_fee_yen", "0 以上の整数です")),
+            Some(f) if f < 0 => {
+                return Err(field(
+                    "max_fee_yen",
+                    "0 以上の整数です",
+                    "must be an integer >= 0",
+                ));
+            }
             Some(f) => Some(f as u64),
             None => None,
         };
         let limit_per_need = match raw.limit_per_need {
             Some(n) if !(1..=100).contains(&n) => {
-                return Err(field("limit_per_need", "1〜100 の整数です"));
+                return Err(field(
+                    "limit_per_need",
+                    "1〜100 の整数です",
+                    "must be an integer in 1..=100",
+                ));
             }
             Some(n) => n as usize,
             None => DEFAULT_LIMIT,
@@ -226,6 +331,59 @@ impl MatchRequest {
             kinds,
             audience,
             limit_per_need,
+            record: raw.record,
         })
     }
+}
+
+/// One `available` slot, held to the rules an imported schedule slot is
+/// held to (records.md): at least one weekday, times as HH:MM, start before
+/// end.
+fn availability(i: usize, s: &RawSlot) -> Result<Availability, RequestError> {
+    let at = format!("available[{i}]");
+    if s.weekdays.is_empty() {
+        return Err(field(
+            &format!("{at}.weekdays"),
+            "曜日を1つ以上指定してください",
+            "at least one weekday is required",
+        ));
+    }
+    check_list_len(&format!("{at}.weekdays"), s.weekdays.len())?;
+    let mut weekdays = Vec::new();
+    for (j, w) in s.weekdays.iter().enumerate() {
+        let day = Weekday::from_code(w).ok_or_else(|| {
+            field(
+                &format!("{at}.weekdays[{j}]"),
+                format!("「{}」は曜日コードではありません", quote(w)),
+                format!("{:?} is not a weekday code (mon..sun)", quote(w)),
+            )
+        })?;
+        push_unique(&mut weekdays, day);
+    }
+    let time = |t: &Option<String>, k: &str| match t {
+        None => Ok(None),
+        Some(t) => TimeOfDay::parse(t).map(Some).ok_or_else(|| {
+            field(
+                &format!("{at}.{k}"),
+                format!("「{}」は HH:MM（00:00〜24:00）ではありません", quote(t)),
+                format!("{:?} is not a time HH:MM in 00:00..=24:00", quote(t)),
+            )
+        }),
+    };
+    let start = time(&s.start, "start")?;
+    let end = time(&s.end, "end")?;
+    if let (Some(a), Some(b)) = (start, end)
+        && a >= b
+    {
+        return Err(field(
+            &format!("{at}.end"),
+            format!("終了 {b} が開始 {a} より前か同じです"),
+            format!("end {b} is not after start {a}"),
+        ));
+    }
+    Ok(Availability {
+        weekdays,
+        start,
+        end,
+    })
 }

@@ -107,6 +107,7 @@ fn request() -> impl Strategy<Value = MatchRequest> {
                 kinds: Vec::new(),
                 audience,
                 limit_per_need: 50,
+                record: false,
             },
         )
 }

@@ -30,6 +30,10 @@ pub enum StoreError {
         source: serde_json::Error,
     },
     #[error(
+        "the store {path} uses an older layout; run an import or `tsunagu reindex` to upgrade it"
+    )]
+    NeedsUpgrade { path: String },
+    #[error(
         "the data directory {path} was written by a newer tsunagu (schema {found}, this build knows {known})"
     )]
     NewerSchema {
@@ -88,6 +92,56 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
         Self::init(conn, path.display().to_string())
+    }
+
+    /// Opens an existing store for reading only: no schema change, no
+    /// pragma that writes, and SQLite itself refuses any write. Readers use
+    /// this while a writer imports (WAL lets both run).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let path = path.display().to_string();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path,
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            // Older layouts are upgraded by the next writer, never by a reader.
+            return Err(StoreError::NeedsUpgrade { path });
+        }
+        Ok(Store { conn, path })
+    }
+
+    /// Appends to the unmet-needs log through a short-lived connection of
+    /// its own, so a reader (which holds a read-only connection) can record
+    /// a consultation without becoming the store's writer.
+    pub fn append_unmet(
+        path: &Path,
+        day: chrono::NaiveDate,
+        center_id: Option<&str>,
+        needs: &[tsunagu_model::Category],
+    ) -> Result<(), StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let store = Store {
+            conn,
+            path: path.display().to_string(),
+        };
+        store.log_unmet(day, center_id, needs)
     }
 
     pub fn open_in_memory() -> Result<Store, StoreError> {
@@ -275,12 +329,15 @@ impl Store {
         needs: &[tsunagu_model::Category],
     ) -> Result<(), StoreError> {
         let day = day.format("%Y-%m-%d").to_string();
+        // One consultation, one transaction: all its needs or none.
+        let tx = self.conn.unchecked_transaction()?;
         for need in needs {
-            self.conn.execute(
+            tx.execute(
                 "INSERT INTO unmet_needs(day, center_id, need) VALUES (?1, ?2, ?3)",
                 params![day, center_id, need.code()],
             )?;
         }
+        tx.commit()?;
         Ok(())
     }
 

@@ -256,8 +256,8 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
     let corpus = work.join("corpus.jsonl");
     let data_dir = work.join("data");
     let config = DirectoryConfig {
-        data_dir: data_dir.clone(),
         dictionaries: dictionaries.map(Path::to_path_buf),
+        ..DirectoryConfig::new(&data_dir)
     };
     if args.reuse {
         let dir = Directory::open(&config)?;

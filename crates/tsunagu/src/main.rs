@@ -31,6 +31,10 @@ struct Cli {
     /// (default: ./dictionaries if present, else the built-in copies).
     #[arg(long, global = true, env = "TSUNAGU_DICTIONARIES")]
     dictionaries: Option<PathBuf>,
+    /// Seconds a writing command (import, reindex, gazetteer import) waits
+    /// for another one to finish before giving up.
+    #[arg(long, global = true, env = "TSUNAGU_LOCK_WAIT", default_value_t = 10)]
+    lock_wait: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -116,6 +120,10 @@ enum Command {
         /// under (default: today), for reproducible answers.
         #[arg(long)]
         today: Option<String>,
+        /// Count this consultation's unmet needs in the anonymous log
+        /// (資源開発); same as `"record": true` in the request.
+        #[arg(long)]
+        record: bool,
     },
     /// Where an address or a point is: ward, 町丁目, あんしんケアセンター.
     Locate {
@@ -207,15 +215,8 @@ impl From<AudienceFlag> for Audience {
     }
 }
 
-/// `35.65,140.10` is a point; anything else an address.
 fn parse_location(text: &str) -> Location {
-    let parts: Vec<&str> = text.split([',', '，']).map(str::trim).collect();
-    if let [a, b] = parts.as_slice()
-        && let (Ok(lat), Ok(lon)) = (a.parse::<f64>(), b.parse::<f64>())
-    {
-        return Location::Point(lat, lon);
-    }
-    Location::Address(text.to_string())
+    Location::parse(text)
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -244,6 +245,8 @@ fn parse_ward(s: &str) -> Result<Ward, String> {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
+        // Colours only on a terminal: piped stderr stays plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TSUNAGU_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
@@ -267,6 +270,7 @@ fn config(cli: &Cli) -> DirectoryConfig {
     DirectoryConfig {
         data_dir: cli.data_dir.clone(),
         dictionaries: cli.dictionaries.clone(),
+        writer_wait: std::time::Duration::from_secs(cli.lock_wait),
     }
 }
 
@@ -287,6 +291,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }),
                 encoding,
             };
+            // Every file's format is known before anything is imported.
+            for file in files {
+                options.format_of(file)?;
+            }
             let mut dir = Directory::open(&config(&cli))?;
             let progress = BarProgress::new();
             let mut reports = Vec::new();
@@ -317,7 +325,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             within,
             sort,
         } => {
-            let dir = Directory::open(&config(&cli))?;
+            let dir = Directory::open_reader(&config(&cli))?;
             let q = SearchQuery {
                 text: query.clone(),
                 kinds: kind.clone(),
@@ -327,7 +335,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 max_fee_yen: *max_fee,
                 include_inactive: *include_inactive,
                 audience: (*audience).into(),
-                limit: (*limit).clamp(1, 1000),
+                limit: *limit,
                 offset: *offset,
                 restrict: None,
             };
@@ -357,14 +365,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audience,
             format,
         } => {
-            let dir = Directory::open(&config(&cli))?;
+            let dir = Directory::open_reader(&config(&cli))?;
             let q = SearchQuery {
                 categories: category.clone(),
                 kinds: kind.clone(),
                 audience: (*audience).into(),
                 ..SearchQuery::default()
             };
-            let (located, results) = dir.nearest(&q, &parse_location(near), (*k).clamp(1, 1000))?;
+            let (located, results) = dir.nearest(&q, &parse_location(near), *k)?;
             output::print_near("", &located, &results, *format == OutputFormat::Json)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -372,15 +380,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             request,
             format,
             today,
+            record,
         } => {
-            let text = if request == "-" {
-                let mut buf = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf)?;
-                buf
-            } else {
-                std::fs::read_to_string(request)
-                    .with_context(|| format!("依頼ファイル {request} を読めません"))?
-            };
+            let text = read_request(request)?;
             let req = match tsunagu_engine::MatchRequest::from_json(&text) {
                 Ok(r) => r,
                 Err(e) => {
@@ -393,7 +395,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .with_context(|| format!("--today は YYYY-MM-DD です: {d}"))?,
                 None => chrono::Local::now().date_naive(),
             };
-            let dir = Directory::open(&config(&cli))?;
+            let mut req = req;
+            req.record |= *record;
+            let dir = Directory::open_reader(&config(&cli))?;
             let answer = dir.match_request(&req, today)?;
             output::print_match(&answer, *format == OutputFormat::Json)?;
             Ok(ExitCode::SUCCESS)
@@ -403,11 +407,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             point,
             format,
         } => {
+            if !cli.data_dir.is_dir() {
+                eprintln!(
+                    "注意: データディレクトリ {} がないため、組み込みの町丁目表で調べます / data directory not found; using the built-in gazetteer",
+                    cli.data_dir.display()
+                );
+            }
             let locator = tsunagu_engine::load_locator(&cli.data_dir)?;
             let place = match (address, point) {
-                (Some(a), _) => locator.locate_address(a),
+                (Some(a), _) => {
+                    tsunagu_engine::limits::check_len(
+                        "address",
+                        a,
+                        tsunagu_engine::limits::MAX_ADDRESS_CHARS,
+                    )
+                    .map_err(EngineError::from)?;
+                    locator.locate_address(a)
+                }
                 (None, Some(p)) => match parse_location(p) {
-                    Location::Point(lat, lon) => locator.locate_point(lat, lon),
+                    Location::Point(lat, lon) => {
+                        tsunagu_engine::limits::check_point(lat, lon).map_err(EngineError::from)?;
+                        locator.locate_point(lat, lon)
+                    }
                     Location::Address(_) => {
                         bail!("--point は「緯度,経度」で指定してください（例: 35.65,140.10）")
                     }
@@ -431,19 +452,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, audience } => {
-            let dir = Directory::open(&config(&cli))?;
+            let dir = Directory::open_reader(&config(&cli))?;
             match dir.get(id, (*audience).into())? {
                 Some(shown) => {
                     println!("{}", serde_json::to_string_pretty(&shown)?);
                     Ok(ExitCode::SUCCESS)
                 }
                 None => {
+                    let id = tsunagu_model::cut_for_message(id);
                     eprintln!("id「{id}」の資源はありません / no record with id {id}");
                     Ok(ExitCode::from(1))
                 }
             }
         }
         Command::Reindex => {
+            if !cli.data_dir.join(tsunagu_engine::STORE_FILE).is_file() {
+                return Err(EngineError::NoDataDir {
+                    path: cli.data_dir.clone(),
+                }
+                .into());
+            }
             let mut dir = Directory::open(&config(&cli))?;
             let n = dir.reindex()?;
             println!("索引を作り直しました: {n}件 / reindexed {n} records");
@@ -455,6 +483,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { seed } => demo(&cli, seed),
         Command::Bench(args) => bench::run(args, cli.dictionaries.as_deref()),
     }
+}
+
+/// The request body from a file or standard input, read no further than
+/// the largest request accepted (a runaway pipe must not fill memory).
+fn read_request(request: &str) -> Result<String> {
+    let limit = tsunagu_engine::MAX_REQUEST_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    if request == "-" {
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::io::stdin(), limit),
+            &mut bytes,
+        )?;
+    } else {
+        let file = std::fs::File::open(request)
+            .with_context(|| format!("依頼ファイル {request} を読めません"))?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, limit), &mut bytes)
+            .with_context(|| format!("依頼ファイル {request} を読めません"))?;
+    }
+    if bytes.len() as u64 >= limit {
+        bail!(
+            "依頼が大きすぎます（{}バイトまで） / the request is larger than {} bytes",
+            tsunagu_engine::MAX_REQUEST_BYTES,
+            tsunagu_engine::MAX_REQUEST_BYTES
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "依頼が UTF-8 ではありません（{} バイト目） / the request is not UTF-8 (byte {})",
+            e.utf8_error().valid_up_to(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn dict_check(cli: &Cli) -> Result<ExitCode> {

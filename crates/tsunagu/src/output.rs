@@ -5,8 +5,48 @@ use std::io::Write;
 use anyhow::Result;
 use tsunagu_engine::{ImportReport, SearchResults};
 
+/// Standard output for people: every control character except the line
+/// feeds the table is made of is shown escaped (`\u{1b}`), so a record's
+/// name or id can never move the cursor, rewrite a line or retitle the
+/// terminal. JSON output is escaped by serde_json itself.
+struct SafeOut<W: Write> {
+    inner: W,
+}
+
+fn out() -> SafeOut<std::io::StdoutLock<'static>> {
+    SafeOut {
+        inner: std::io::stdout().lock(),
+    }
+}
+
+impl<W: Write> Write for SafeOut<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Control characters are ASCII or C1 (U+0080–U+009F, two bytes in
+        // UTF-8): rewrite only when one is present.
+        let text = String::from_utf8_lossy(buf);
+        if !text.chars().any(|c| c.is_control() && c != '\n') {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        }
+        let mut escaped = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if c.is_control() && c != '\n' {
+                escaped.extend(c.escape_default());
+            } else {
+                escaped.push(c);
+            }
+        }
+        self.inner.write_all(escaped.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 pub fn print_import(reports: &[ImportReport], json: bool) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = out();
     if json {
         let total = |f: fn(&ImportReport) -> u64| reports.iter().map(f).sum::<u64>();
         let value = serde_json::json!({
@@ -93,7 +133,7 @@ fn plain_snippet(html: &str) -> String {
 }
 
 pub fn print_search(query: &str, results: &SearchResults, json: bool) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = out();
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(results)?)?;
         return Ok(());
@@ -168,7 +208,7 @@ pub fn print_near(
     results: &SearchResults,
     json: bool,
 ) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = out();
     if json {
         let v = serde_json::json!({ "place": place, "total": results.total, "results": results.results, "facets": results.facets });
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
@@ -218,7 +258,7 @@ pub fn print_place(
     p: &tsunagu_geo::Place,
     json: bool,
 ) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = out();
     let center = match &p.center {
         tsunagu_geo::CenterAssignment::Center(i) => locator
             .centers()
@@ -294,7 +334,7 @@ pub fn print_place(
 
 /// A match answer for a coordinator to read out.
 pub fn print_match(answer: &tsunagu_engine::MatchAnswer, json: bool) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = out();
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(answer)?)?;
         return Ok(());
