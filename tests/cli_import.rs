@@ -31,10 +31,6 @@ fn base() -> (tempfile::TempDir, Vec<Value>) {
     (dir, shown)
 }
 
-fn data(dir: &Path) -> std::path::PathBuf {
-    dir.join("data")
-}
-
 /// The records as `show` prints them, for before/after comparison.
 fn stored(dir: &Path, ids: &[&str]) -> Vec<Value> {
     ids.iter()
@@ -44,16 +40,6 @@ fn stored(dir: &Path, ids: &[&str]) -> Vec<Value> {
             json(&out)
         })
         .collect()
-}
-
-/// Imports `bytes` as `name` and returns (exit code, report JSON).
-fn import(dir: &Path, name: &str, bytes: &[u8], extra: &[&str]) -> (i32, Value) {
-    let file = dir.join(name);
-    std::fs::write(&file, bytes).unwrap();
-    let mut args = vec!["import", "--format", "json", file.to_str().unwrap()];
-    args.extend(extra);
-    let out = tsunagu(&data(dir), &args);
-    (out.status.code().unwrap_or(-1), json(&out))
 }
 
 fn assert_base_intact(dir: &Path, before: &[Value]) {

@@ -28,23 +28,10 @@ fn base() -> tempfile::TempDir {
     dir
 }
 
-fn data(dir: &Path) -> PathBuf {
-    dir.join("data")
-}
-
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-/// Imports a file and returns (exit code, report JSON).
-fn import(dir: &Path, name: &str, bytes: &[u8], extra: &[&str]) -> (i32, Value) {
-    let file = write(dir, name, bytes);
-    let mut args = vec!["import", "--format", "json", file.to_str().unwrap()];
-    args.extend(extra);
-    let out = tsunagu(&data(dir), &args);
-    (out.status.code().unwrap_or(-1), json(&out))
 }
 
 /// (line, id) of each rejection of the first file of a report.

@@ -85,3 +85,19 @@ pub fn result_ids(v: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// `DIR/data`: the data directory inside a test's temporary directory.
+pub fn data(dir: &Path) -> PathBuf {
+    dir.join("data")
+}
+
+/// Writes `bytes` to `DIR/name` and imports it into `DIR/data`; returns the
+/// exit code and the JSON report.
+pub fn import(dir: &Path, name: &str, bytes: &[u8], extra: &[&str]) -> (i32, serde_json::Value) {
+    let file = dir.join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let mut args = vec!["import", "--format", "json", file.to_str().unwrap()];
+    args.extend(extra);
+    let out = tsunagu(&data(dir), &args);
+    (out.status.code().unwrap_or(-1), json(&out))
+}

@@ -28,7 +28,10 @@ use tsunagu_store::{RecordWrite, Store, StoreError};
 use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon, TextError};
 
-pub use import::{ImportOptions, ImportProgress, ImportReport, NoProgress, Rejection, Warning};
+pub use import::{
+    ImportOptions, ImportProgress, ImportReport, MAX_IMPORT_FILE_BYTES, MAX_REPORTED_REJECTIONS,
+    NoProgress, Rejection, Warning,
+};
 pub use limits::InputError;
 pub use lock::{LOCK_FILE, WriterLock};
 pub use near::{LocatedPlace, Location, NearQuery, NearSort};

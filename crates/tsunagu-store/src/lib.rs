@@ -84,6 +84,19 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The store's layout version, refused when a newer tsunagu wrote it.
+fn known_version(conn: &Connection, path: &str) -> Result<i64, StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_string(),
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    Ok(version)
+}
+
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -107,15 +120,7 @@ impl Store {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let path = path.display().to_string();
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
-                path,
-                found: version,
-                known: SCHEMA_VERSION,
-            });
-        }
-        if version < SCHEMA_VERSION {
+        if known_version(&conn, &path)? < SCHEMA_VERSION {
             // Older layouts are upgraded by the next writer, never by a reader.
             return Err(StoreError::NeedsUpgrade { path });
         }
@@ -155,14 +160,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
-                path,
-                found: version,
-                known: SCHEMA_VERSION,
-            });
-        }
+        known_version(&conn, &path)?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS records (
                  id             TEXT PRIMARY KEY,

@@ -38,6 +38,12 @@ pub struct BenchArgs {
     /// Points for --geo.
     #[arg(long, default_value_t = 1_000_000)]
     points: usize,
+    /// Worst-case records: every name and description as long as the record
+    /// rules allow (200 and 20,000 characters) and full of the benchmark's
+    /// query words, to measure that work per search is bounded whatever
+    /// the records hold.
+    #[arg(long)]
+    longest: bool,
 }
 
 /// A small deterministic generator (xorshift64*), so every run measures the
@@ -163,7 +169,12 @@ const QUERIES: &[&str] = &[
     "麻雀",
 ];
 
-fn generate(path: &Path, n: usize) -> Result<u64> {
+/// `text` repeated up to exactly `chars` characters.
+fn fill_to(text: &str, chars: usize) -> String {
+    text.chars().cycle().take(chars).collect()
+}
+
+fn generate(path: &Path, n: usize, longest: bool) -> Result<u64> {
     let file = std::fs::File::create(path).with_context(|| format!("create {}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -192,11 +203,17 @@ fn generate(path: &Path, n: usize) -> Result<u64> {
                 categories.push(c);
             }
         }
-        let description: String = (0..2 + rng.below(2)).map(|_| *rng.pick(PHRASES)).collect();
+        let mut description: String = (0..2 + rng.below(2)).map(|_| *rng.pick(PHRASES)).collect();
+        let mut name = format!("{town}{base}{}", i % 97);
+        if longest {
+            let words: String = QUERIES.concat();
+            description = fill_to(&format!("{description}{words}"), 20_000);
+            name = fill_to(&format!("{name}{words}"), 200);
+        }
         let mut record = serde_json::json!({
             "id": format!("bench-{i:06}"),
             "kind": kind.code(),
-            "name": format!("{town}{base}{}", i % 97),
+            "name": name,
             "categories": categories,
             "description": description,
             "organizer": {"name": format!("{town}地域ささえあいの会"), "type": "residents"},
@@ -268,7 +285,7 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
         std::fs::remove_dir_all(&data_dir)?;
     }
     let started = Instant::now();
-    let bytes = generate(&corpus, args.records)?;
+    let bytes = generate(&corpus, args.records, args.longest)?;
     println!(
         "generated {} records ({:.1} MB) in {:.2?}",
         args.records,
