@@ -221,7 +221,7 @@ fn page_sizes_and_depths_are_bounded() {
 // ------------------------------------------------------------------- major
 
 #[test]
-fn a_huge_name_is_refused_and_long_texts_search_in_bounded_time() {
+fn a_huge_name_is_refused_and_the_longest_description_searches() {
     let dir = base();
     let name = "体操".repeat(500_000);
     let line = format!(

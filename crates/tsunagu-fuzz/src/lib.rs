@@ -7,8 +7,6 @@
 //!
 //! A broken invariant panics: that is how a fuzzer learns of it.
 
-#![allow(clippy::panic)]
-
 use std::io::Cursor;
 use std::sync::{Arc, OnceLock};
 

@@ -137,6 +137,20 @@ fn normalize(text: &str) -> String {
     static CLOSED: LazyLock<Regex> =
         LazyLock::new(|| regex(&format!(r"[(（]\s*{CLOSING}\s*[)）]")));
     let mut t = CLOSED.replace_all(&t, "").into_owned();
+    // 「月〜金 9時〜17時（土日祝休み）」: a remark closing the weekend and
+    // holidays repeats what 平日 / 月〜金 already say, and only then is it
+    // dropped; after any other days it is a condition and stays (unparsed).
+    static WEEKEND_CLOSED: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"[(（]\s*土\s*[・、]?\s*日(?:曜)?\s*[・、]?\s*(?:祝日|祝祭日|祝)\s*(?:は|の)?(?:お休み|休み|休業|休館|休)\s*[)）]",
+        )
+    });
+    if t.contains("平日") || t.contains("月〜金") {
+        let rest = WEEKEND_CLOSED.replace_all(&t, "").into_owned();
+        if !rest.contains('土') && !rest.contains("日曜") {
+            t = rest;
+        }
+    }
     // 「日曜・祝日を除く毎日」: every day but those named, when the words before
     // 除く毎日 name nothing but weekdays and holidays.
     if let Some(i) = t.find("除く毎日") {
