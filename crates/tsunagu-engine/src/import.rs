@@ -15,6 +15,29 @@ use crate::{Directory, EngineError};
 
 /// Records per store transaction.
 const BATCH: usize = 2_000;
+/// Text per batch, in bytes. Analysed documents take some 50 times their
+/// text in memory until the index writer has them, so a batch of records
+/// as long as the rules allow is cut early: 2,000 such records would need
+/// 3.5 GB, this keeps a batch to a few hundred MB. Ordinary records (a few
+/// hundred bytes) never reach it.
+const BATCH_TEXT_BYTES: usize = 4 * 1024 * 1024;
+
+/// The bytes of text a record brings to analysis.
+fn text_bytes(r: &tsunagu_model::Record) -> usize {
+    [
+        Some(&r.name),
+        r.name_kana.as_ref(),
+        r.description.as_ref(),
+        r.address.as_ref(),
+        r.schedule_text.as_ref(),
+        r.fee_text.as_ref(),
+        r.target.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::len)
+    .sum()
+}
 /// Largest file one import reads, CSV or JSON Lines; 100,000 records are
 /// about 60 MB. Without it `import /dev/zero` would read for ever.
 pub const MAX_IMPORT_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -213,6 +236,7 @@ impl Directory {
         };
         let mut writer = self.index.writer()?;
         let mut batch: Vec<RecordWrite> = Vec::with_capacity(BATCH);
+        let mut batch_text = 0usize;
         let mut first_line: HashMap<String, usize> = HashMap::new();
         let mut seen_any = false;
         for item in lines {
@@ -267,8 +291,10 @@ impl Directory {
                             message_en: w.message_en,
                         });
                     }
+                    batch_text += text_bytes(&record);
                     batch.push(RecordWrite { record, placement });
-                    if batch.len() >= BATCH {
+                    if batch.len() >= BATCH || batch_text >= BATCH_TEXT_BYTES {
+                        batch_text = 0;
                         flush(
                             &mut self.store,
                             &self.index,

@@ -14,8 +14,11 @@ use tsunagu_engine::{Directory, Location, SearchQuery};
 use tsunagu_ingest::{CsvEncoding, read_jsonl};
 use tsunagu_text::Analyzer;
 
+/// A target's body: arbitrary bytes in, a panic when an invariant breaks.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name of its corpus directory.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("jsonl_reader", jsonl_reader),
     ("csv_reader", csv_reader),
     ("schedule_parser", schedule_parser),

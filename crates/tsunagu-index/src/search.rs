@@ -88,10 +88,17 @@ impl Snippets {
     /// description has no match) with matches in `<mark>`.
     pub fn snippet(&self, name: &str, description: &str) -> String {
         let description = crate::index::indexed_prefix(description);
-        if !self.highlighter.has_match(description) && self.highlighter.has_match(name) {
-            return self.highlighter.snippet(name, SNIPPET_CHARS);
+        // The description's excerpt when it matches (it says more), else
+        // the name's when that matches; each text is searched once.
+        let from_description = self.highlighter.snippet(description, SNIPPET_CHARS);
+        if from_description.contains(tsunagu_text::highlight::MARK_OPEN) {
+            return from_description;
         }
-        self.highlighter.snippet(description, SNIPPET_CHARS)
+        let from_name = self.highlighter.snippet(name, SNIPPET_CHARS);
+        if from_name.contains(tsunagu_text::highlight::MARK_OPEN) {
+            return from_name;
+        }
+        from_description
     }
 }
 

@@ -402,7 +402,9 @@ fn match_bench(dir: &Directory, runs: usize) -> Result<()> {
             "location": {"lat": 35.56 + rng.unit() * 0.13, "lon": 140.06 + rng.unit() * 0.23},
             "needs": n,
             "available": [{"weekdays": ["tue", "thu"], "start": "09:00", "end": "15:00"}],
-            "max_fee_yen": 500
+            "max_fee_yen": 500,
+            // Counted as consultations: the unmet-needs write is timed too.
+            "record": true
         });
         let req = tsunagu_engine::MatchRequest::from_json(&body.to_string())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
