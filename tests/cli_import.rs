@@ -55,27 +55,6 @@ fn assert_base_intact(dir: &Path, before: &[Value]) {
     );
 }
 
-/// (line, id, field) of each rejection in a report.
-fn rejections(report: &Value) -> Vec<(u64, Option<String>, Vec<String>)> {
-    report["files"][0]["rejections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["line"].as_u64().unwrap(),
-                r["id"].as_str().map(String::from),
-                r["fields"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|f| f.as_str().unwrap().to_string())
-                    .collect(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn bad_lines_are_rejected_precisely_and_good_lines_still_import() {
     let (dir, before) = base();

@@ -36,16 +36,9 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 
 /// (line, id) of each rejection of the first file of a report.
 fn rejected_lines(report: &Value) -> Vec<(u64, Option<String>)> {
-    report["files"][0]["rejections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["line"].as_u64().unwrap(),
-                r["id"].as_str().map(String::from),
-            )
-        })
+    rejections(report)
+        .into_iter()
+        .map(|(line, id, _)| (line, id))
         .collect()
 }
 

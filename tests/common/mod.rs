@@ -101,3 +101,24 @@ pub fn import(dir: &Path, name: &str, bytes: &[u8], extra: &[&str]) -> (i32, ser
     let out = tsunagu(&data(dir), &args);
     (out.status.code().unwrap_or(-1), json(&out))
 }
+
+/// (line, id, fields) of each rejection of the first file of a report.
+pub fn rejections(report: &serde_json::Value) -> Vec<(u64, Option<String>, Vec<String>)> {
+    report["files"][0]["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["id"].as_str().map(String::from),
+                r["fields"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}

@@ -1146,6 +1146,33 @@ impl Header {
         (!id.is_empty() && !id.contains('\u{FFFD}')).then(|| reported_id(id))
     }
 
+    /// The outcome of a record's cells: `None` for a row of empty cells
+    /// (skipped like a blank line), a `FieldCount` error when the row is not
+    /// the header's width (`to_line` is where a multi-line record ended),
+    /// else the validated record.
+    fn complete(
+        &self,
+        line: usize,
+        cells: Vec<String>,
+        to_line: Option<usize>,
+    ) -> Option<SourceLine> {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return None;
+        }
+        if cells.len() != self.width() {
+            return Some(SourceLine {
+                line,
+                id: None,
+                outcome: Err(LineError::FieldCount {
+                    expected: self.width(),
+                    found: cells.len(),
+                    to_line,
+                }),
+            });
+        }
+        Some(self.record(line, &cells))
+    }
+
     /// Validates one row of the header's width.
     fn record(&self, line: usize, cells: &[String]) -> SourceLine {
         let (obj, mut errors) = row_to_object(&self.targets, cells);
@@ -1228,22 +1255,10 @@ impl Iterator for CsvRecords<'_> {
                 if let Some(e) = w.encoding_error(i, i) {
                     return Some(reject(line, self.header.id_of(&w.cells_lossy(i, i)), e));
                 }
-                let cells = w.cells(i, i);
-                if cells.iter().all(|c| c.trim().is_empty()) {
-                    continue;
+                match self.header.complete(line, w.cells(i, i), None) {
+                    Some(record) => return Some(record),
+                    None => continue,
                 }
-                if cells.len() != width {
-                    return Some(reject(
-                        line,
-                        None,
-                        LineError::FieldCount {
-                            expected: width,
-                            found: cells.len(),
-                            to_line: None,
-                        },
-                    ));
-                }
-                return Some(self.header.record(line, &cells));
             }
             // A quoted cell runs past the end of the line: rules 1–3.
             let from = w.meta(i).start;
@@ -1272,24 +1287,11 @@ impl Iterator for CsvRecords<'_> {
             if let Some(e) = w.encoding_error(i, m) {
                 return Some(reject(line, self.header.id_of(&w.cells_lossy(i, m)), e));
             }
-            let cells = w.cells(i, m);
-            if cells.iter().all(|c| c.trim().is_empty()) {
-                continue;
+            // For a multi-line record the automaton of `shape` already
+            // checked the width; `complete` checks it again as a guard.
+            if let Some(record) = self.header.complete(line, w.cells(i, m), Some(m + 1)) {
+                return Some(record);
             }
-            if cells.len() != width {
-                // The automaton of `shape` and the cell reader agree; this
-                // is a guard.
-                return Some(reject(
-                    line,
-                    None,
-                    LineError::FieldCount {
-                        expected: width,
-                        found: cells.len(),
-                        to_line: Some(m + 1),
-                    },
-                ));
-            }
-            return Some(self.header.record(line, &cells));
         }
     }
 }
