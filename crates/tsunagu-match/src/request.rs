@@ -99,6 +99,29 @@ fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
     }
 }
 
+/// A list of codes: bounded, each one known, duplicates merged.
+fn codes<T: PartialEq>(
+    name: &str,
+    list: &[String],
+    parse: fn(&str) -> Option<T>,
+    what_ja: &str,
+    what_en: &str,
+) -> Result<Vec<T>, RequestError> {
+    check_list_len(name, list.len())?;
+    let mut out = Vec::new();
+    for (i, c) in list.iter().enumerate() {
+        let code = parse(c).ok_or_else(|| {
+            field(
+                &format!("{name}[{i}]"),
+                format!("「{}」は定義されていない{what_ja}です", quote(c)),
+                format!("{:?} is not {what_en}", quote(c)),
+            )
+        })?;
+        push_unique(&mut out, code);
+    }
+    Ok(out)
+}
+
 fn check_list_len(name: &str, len: usize) -> Result<(), RequestError> {
     if len > MAX_LIST_ENTRIES {
         return Err(field(
@@ -209,18 +232,13 @@ impl MatchRequest {
                 ));
             }
         };
-        check_list_len("needs", raw.needs.len())?;
-        let mut needs = Vec::new();
-        for (i, c) in raw.needs.iter().enumerate() {
-            let code = Category::from_code(c).ok_or_else(|| {
-                field(
-                    &format!("needs[{i}]"),
-                    format!("「{}」は定義されていない分類コードです", quote(c)),
-                    format!("{:?} is not a category code", quote(c)),
-                )
-            })?;
-            push_unique(&mut needs, code);
-        }
+        let needs = codes(
+            "needs",
+            &raw.needs,
+            Category::from_code,
+            "分類コード",
+            "a category code",
+        )?;
         let needs_text = raw.needs_text.filter(|t| !t.trim().is_empty());
         if let Some(t) = &needs_text {
             let n = t.chars().count();
@@ -256,30 +274,20 @@ impl MatchRequest {
         for (i, s) in raw.available.iter().enumerate() {
             available.push(availability(i, s)?);
         }
-        check_list_len("requires", raw.requires.len())?;
-        let mut requires = Vec::new();
-        for (i, f) in raw.requires.iter().enumerate() {
-            let code = Feature::from_code(f).ok_or_else(|| {
-                field(
-                    &format!("requires[{i}]"),
-                    format!("「{}」は定義されていない特徴コードです", quote(f)),
-                    format!("{:?} is not a feature code", quote(f)),
-                )
-            })?;
-            push_unique(&mut requires, code);
-        }
-        check_list_len("kinds", raw.kinds.len())?;
-        let mut kinds = Vec::new();
-        for (i, k) in raw.kinds.iter().enumerate() {
-            let code = Kind::from_code(k).ok_or_else(|| {
-                field(
-                    &format!("kinds[{i}]"),
-                    format!("「{}」は kayoi か service です", quote(k)),
-                    format!("{:?} is not kayoi or service", quote(k)),
-                )
-            })?;
-            push_unique(&mut kinds, code);
-        }
+        let requires = codes(
+            "requires",
+            &raw.requires,
+            Feature::from_code,
+            "特徴コード",
+            "a feature code",
+        )?;
+        let kinds = codes(
+            "kinds",
+            &raw.kinds,
+            Kind::from_code,
+            "種別（kayoi か service）",
+            "kayoi or service",
+        )?;
         let audience = match raw.audience.as_deref() {
             None => Audience::Public,
             Some(a) => Audience::from_code(a).ok_or_else(|| {

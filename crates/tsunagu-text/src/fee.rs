@@ -197,9 +197,7 @@ const MEANINGFUL_WORDS: [&str; 44] = [
 const MEANINGFUL_CHARS: &str = "〇一二三四五六七八九十百千万億円+-▲△▼〜?";
 
 fn meaningful(rest: &str) -> bool {
-    rest.chars()
-        .any(|c| c.is_numeric() || c.is_ascii_alphabetic() || MEANINGFUL_CHARS.contains(c))
-        || MEANINGFUL_WORDS.iter().any(|w| rest.contains(w))
+    crate::leftover::meaningful(rest, MEANINGFUL_CHARS, &MEANINGFUL_WORDS)
 }
 
 fn is_katakana(c: char) -> bool {

@@ -15,6 +15,7 @@ pub mod analyzer;
 pub mod error;
 pub mod fee;
 pub mod highlight;
+mod leftover;
 pub mod lexicon;
 pub mod normalize;
 pub mod schedule;

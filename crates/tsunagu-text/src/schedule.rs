@@ -468,9 +468,7 @@ const MEANINGFUL_WORDS: [&str; 25] = [
 const MEANINGFUL_CHARS: &str = "〇一二三四五六七八九十百千万月火水木金土日曜週第隔時半朝昼夜夕晩午正除外休不非止雨変延振替期季夏冬春秋年末旬奇偶翌祭盆最等他〜-?？";
 
 fn meaningful(rest: &str) -> bool {
-    rest.chars()
-        .any(|c| c.is_numeric() || c.is_ascii_alphabetic() || MEANINGFUL_CHARS.contains(c))
-        || MEANINGFUL_WORDS.iter().any(|w| rest.contains(w))
+    crate::leftover::meaningful(rest, MEANINGFUL_CHARS, &MEANINGFUL_WORDS)
 }
 
 /// Days named in a segment (time already removed). Every part of the
