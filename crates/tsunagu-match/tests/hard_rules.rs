@@ -66,7 +66,7 @@ fn candidate(i: usize) -> impl Strategy<Value = Gen> {
                 lat: offset.map(|o| HERE.0 + o.0),
                 lon: offset.map(|o| HERE.1 + o.1),
                 schedule: slots.map(ScheduleKnowledge::Slots).unwrap_or_default(),
-                fee: FeeKnowledge { yen: fee, unit: if fee.is_some() { FeeUnit::PerVisit } else { FeeUnit::Unknown } },
+                fee: FeeKnowledge { yen: fee, unit: if fee.is_some() { FeeUnit::PerVisit } else { FeeUnit::Unknown }, minutes: None },
                 ..Placement::default()
             };
             Gen { record, placement }

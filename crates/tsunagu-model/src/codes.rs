@@ -163,6 +163,20 @@ code_enum! {
 }
 
 code_enum! {
+    /// Who a resource welcomes, as listings say it (never a published code of
+    /// the spec: these are only ever derived from text, or asked for in a
+    /// query).
+    Who, "who" {
+        MenWelcome => "men_welcome", "男性歓迎",
+        WomenOnly => "women_only", "女性限定",
+        CareNeedsOk => "care_needs_ok", "要介護の方も可",
+        BeginnersWelcome => "beginners_welcome", "初心者歓迎",
+        AloneOk => "alone_ok", "一人でも参加できる",
+        NoReservation => "no_reservation", "予約不要",
+    }
+}
+
+code_enum! {
     /// Whether the resource currently runs.
     Status, "status" {
         Active => "active", "活動中",

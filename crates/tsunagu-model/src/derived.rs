@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::codes::Weekday;
+use crate::codes::{Feature, Weekday, Who};
 use crate::record::TimeOfDay;
 
 /// One recurring time. The spec's slot plus days of the month, every other
@@ -58,6 +58,10 @@ pub enum FeeUnit {
 pub struct FeeKnowledge {
     pub yen: Option<u64>,
     pub unit: FeeUnit,
+    /// With [`FeeUnit::PerHour`]: the minutes one priced unit lasts
+    /// (「30分300円」 → 30); absent means 60.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u16>,
 }
 
 impl Default for FeeKnowledge {
@@ -65,6 +69,7 @@ impl Default for FeeKnowledge {
         FeeKnowledge {
             yen: None,
             unit: FeeUnit::Unknown,
+            minutes: None,
         }
     }
 }
@@ -75,6 +80,87 @@ impl FeeKnowledge {
         match self.unit {
             FeeUnit::PerVisit | FeeUnit::PerMeal => self.yen,
             _ => None,
+        }
+    }
+
+    /// The least one use costs, when known: the per-visit price, or one
+    /// priced unit of time (「1時間600円」 costs at least 600 yen). This is
+    /// what a budget or a 「無料」 is compared with.
+    pub fn least_per_use(&self) -> Option<u64> {
+        match self.unit {
+            FeeUnit::PerVisit | FeeUnit::PerMeal | FeeUnit::PerHour => self.yen,
+            _ => None,
+        }
+    }
+
+    /// The price in words for reasons and tables: 「無料」「1回100円」
+    /// 「1食500円」「1時間600円」「30分300円」「月500円」「年1,000円」.
+    pub fn describe_ja(&self) -> Option<String> {
+        let yen = self.yen?;
+        if yen == 0 {
+            return Some("無料".to_string());
+        }
+        let amount = format!("{}円", group_thousands(yen));
+        Some(match self.unit {
+            FeeUnit::PerVisit => format!("1回{amount}"),
+            FeeUnit::PerMeal => format!("1食{amount}"),
+            FeeUnit::PerHour => match self.minutes.unwrap_or(60) {
+                60 => format!("1時間{amount}"),
+                m if m % 60 == 0 => format!("{}時間{amount}", m / 60),
+                m => format!("{m}分{amount}"),
+            },
+            FeeUnit::PerMonth => format!("月{amount}"),
+            FeeUnit::PerYear => format!("年{amount}"),
+            FeeUnit::Unknown => amount,
+        })
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A fact read out of a listing's own words (「駐車場あり」「女性限定」),
+/// kept apart from the codes the provider published so a coordinator can
+/// see where it came from and confirm or reject it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingFact {
+    pub fact: Fact,
+    /// The words it was read from, as written (at most a short clause).
+    pub phrase: String,
+    /// The record key the phrase is in: `description`, `target`,
+    /// `fee_text`, `schedule_text` or `name`.
+    pub field: String,
+}
+
+/// What a listing fact says: a feature of the spec, or who is welcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "code", rename_all = "snake_case")]
+pub enum Fact {
+    Feature(Feature),
+    Who(Who),
+}
+
+impl Fact {
+    pub fn code(self) -> &'static str {
+        match self {
+            Fact::Feature(f) => f.code(),
+            Fact::Who(w) => w.code(),
+        }
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Fact::Feature(f) => f.label_ja(),
+            Fact::Who(w) => w.label_ja(),
         }
     }
 }

@@ -17,8 +17,8 @@ pub mod ward;
 
 pub use area::area_keys;
 pub use audience::Audience;
-pub use codes::{Category, Feature, Kind, OrgType, Status, Visibility, Weekday};
-pub use derived::{FeeKnowledge, FeeUnit, ScheduleKnowledge, TimeSlot};
+pub use codes::{Category, Feature, Kind, OrgType, Status, Visibility, Weekday, Who};
+pub use derived::{Fact, FeeKnowledge, FeeUnit, ListingFact, ScheduleKnowledge, TimeSlot};
 pub use error::{FieldError, FieldErrorKind};
 pub use placement::Placement;
 pub use record::{Contact, Organizer, Record, ScheduleSlot, TimeOfDay};

@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::derived::{FeeKnowledge, ScheduleKnowledge};
+use crate::codes::Feature;
+use crate::record::Record;
+use crate::derived::{Fact, FeeKnowledge, ListingFact, ScheduleKnowledge};
 use crate::ward::Ward;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -33,6 +35,10 @@ pub struct Placement {
     pub schedule: ScheduleKnowledge,
     #[serde(default)]
     pub fee: FeeKnowledge,
+    /// Features and who-facts read from the listing's text, each with the
+    /// phrase it came from; never merged into the record's own `features`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<ListingFact>,
 }
 
 fn yes() -> bool {
@@ -42,5 +48,16 @@ fn yes() -> bool {
 impl Placement {
     pub fn point(&self) -> Option<(f64, f64)> {
         self.lat.zip(self.lon)
+    }
+
+    /// Whether the record has this feature, published or read from its text.
+    pub fn has_feature(&self, record: &Record, feature: Feature) -> bool {
+        record.features.contains(&feature)
+            || self.facts.iter().any(|f| f.fact == Fact::Feature(feature))
+    }
+
+    /// The listing fact that grants this feature, when only the text does.
+    pub fn derived_feature(&self, feature: Feature) -> Option<&ListingFact> {
+        self.facts.iter().find(|f| f.fact == Fact::Feature(feature))
     }
 }

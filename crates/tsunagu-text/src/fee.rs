@@ -39,6 +39,7 @@ pub const MAX_FEE_YEN: u64 = 1_000_000;
 const UNKNOWN: ParsedFee = ParsedFee {
     yen: None,
     unit: FeeUnit::Unknown,
+    minutes: None,
 };
 
 fn regex(pattern: &str) -> Regex {
@@ -102,6 +103,7 @@ pub fn fee_of(record: &tsunagu_model::Record) -> ParsedFee {
         return ParsedFee {
             yen: Some(yen),
             unit: FeeUnit::PerVisit,
+            minutes: None,
         };
     }
     record.fee_text.as_deref().map(parse_fee).unwrap_or(UNKNOWN)
@@ -324,6 +326,7 @@ fn read_fee(text: &str) -> Option<ParsedFee> {
             return Some(ParsedFee {
                 yen: Some(0),
                 unit: FeeUnit::PerVisit,
+                minutes: None,
             });
         }
         [] => return None,
@@ -386,6 +389,7 @@ fn read_fee(text: &str) -> Option<ParsedFee> {
     (yen <= MAX_FEE_YEN).then_some(ParsedFee {
         yen: Some(yen),
         unit,
+        minutes: None,
     })
 }
 

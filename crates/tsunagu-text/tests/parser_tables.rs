@@ -261,7 +261,7 @@ fn check_schedule(text: &str) -> Result<(), TestCaseError> {
 }
 
 fn check_fee(text: &str) -> Result<(), TestCaseError> {
-    let ParsedFee { yen, unit } = parse_fee(text);
+    let ParsedFee { yen, unit, .. } = parse_fee(text);
     if let Some(y) = yen {
         prop_assert!(y <= MAX_FEE_YEN, "{y} yen for {text:?}");
     }
