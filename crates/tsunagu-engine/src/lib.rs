@@ -11,6 +11,7 @@
 
 mod import;
 pub mod limits;
+pub mod understand;
 mod lock;
 mod matching;
 mod near;
@@ -36,7 +37,8 @@ pub use limits::InputError;
 pub use lock::{LOCK_FILE, WriterLock};
 pub use near::{LocatedPlace, Location, NearQuery, NearSort};
 pub use place::{PlacementWarning, place};
-pub use search::{SearchResult, SearchResults, ShownRecord};
+pub use search::{SearchResult, SearchResults, ShownRecord, UnderstoodSearch, apply_understanding};
+pub use understand::{Understanding, Understood, UnderstoodKind};
 pub use tsunagu_index::{FacetCount, Restriction, SearchQuery};
 pub use tsunagu_ingest::{CsvEncoding, FileFormat};
 pub use tsunagu_match::request::MAX_REQUEST_BYTES;
@@ -63,6 +65,8 @@ pub enum EngineError {
     Geo(#[from] tsunagu_geo::GeoError),
     #[error("invalid need phrases: {0}")]
     Needs(String),
+    #[error("invalid query vocabulary: {0}")]
+    QueryVocabulary(String),
     #[error("cannot locate the place: {message} (candidates: {candidates:?})")]
     CannotLocate {
         message: String,
@@ -153,6 +157,18 @@ impl DirectoryConfig {
 pub const DEFAULT_WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Problems in a needs.tsv text, as `needs.tsv:LINE: message` (empty when fine).
+/// Problems in a query.tsv text, as `query.tsv:LINE: message`.
+pub fn check_query_vocabulary(text: &str) -> Vec<String> {
+    match understand::QueryVocabulary::parse(text) {
+        Ok(v) if v.is_empty() => vec!["query.tsv: no phrases".into()],
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|e| format!("query.tsv:{}: {}", e.line, e.message))
+            .collect(),
+    }
+}
+
 pub fn check_needs(text: &str) -> Vec<String> {
     match tsunagu_match::NeedsLexicon::parse(text) {
         Ok(l) if l.is_empty() => vec!["needs.tsv: no patterns".into()],
@@ -192,6 +208,8 @@ pub struct Directory {
     points: std::sync::OnceLock<RecordPoints>,
     /// need phrases, compiled on first match.
     needs: std::sync::OnceLock<tsunagu_match::NeedsLexicon>,
+    /// query understanding (query.tsv + the gazetteer), built on first use.
+    understander: std::sync::OnceLock<understand::Understander>,
 }
 
 impl std::fmt::Debug for Directory {
@@ -277,6 +295,7 @@ impl Directory {
             locator,
             points: std::sync::OnceLock::new(),
             needs: std::sync::OnceLock::new(),
+            understander: std::sync::OnceLock::new(),
         };
         dir.catch_up()?;
         Ok(dir)
@@ -340,6 +359,7 @@ impl Directory {
             locator,
             points: std::sync::OnceLock::new(),
             needs: std::sync::OnceLock::new(),
+            understander: std::sync::OnceLock::new(),
         };
         if in_memory {
             dir.fill_index(0, true)?;
@@ -359,6 +379,7 @@ impl Directory {
             locator: Locator::seed()?,
             points: std::sync::OnceLock::new(),
             needs: std::sync::OnceLock::new(),
+            understander: std::sync::OnceLock::new(),
         })
     }
 

@@ -38,7 +38,7 @@ impl Directory {
         Ok(())
     }
 
-    fn needs_lexicon(&self) -> Result<&NeedsLexicon, EngineError> {
+    pub(crate) fn needs_lexicon(&self) -> Result<&NeedsLexicon, EngineError> {
         if let Some(l) = self.needs.get() {
             return Ok(l);
         }

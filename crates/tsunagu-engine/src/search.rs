@@ -139,3 +139,143 @@ impl Directory {
         }))
     }
 }
+
+/// A search whose query was understood first.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnderstoodSearch {
+    /// What was taken out of the query (empty with `--literal`).
+    pub understanding: crate::Understanding,
+    #[serde(flatten)]
+    pub results: SearchResults,
+}
+
+impl Directory {
+    /// The query understander (query.tsv and this directory's gazetteer).
+    pub fn understander(&self) -> Result<&crate::understand::Understander, EngineError> {
+        if let Some(u) = self.understander.get() {
+            return Ok(u);
+        }
+        let vocabulary =
+            crate::understand::QueryVocabulary::parse(&self.analyzer.lexicon().query_tsv)
+                .map_err(|errors| {
+                    EngineError::QueryVocabulary(
+                        errors
+                            .iter()
+                            .map(|e| format!("dictionaries/query.tsv:{}: {}", e.line, e.message))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    )
+                })?;
+        let understander =
+            crate::understand::Understander::new(vocabulary, self.locator.gazetteer());
+        Ok(self.understander.get_or_init(|| understander))
+    }
+
+    /// What a query asks for: places, days and times, cost, features, who,
+    /// and situations (through needs.tsv, like matching), and the words left.
+    pub fn understand(&self, query: &str) -> Result<crate::Understanding, EngineError> {
+        let mut u = self.understander()?.understand(query);
+        if u.text.is_empty() {
+            return Ok(u);
+        }
+        // A sentence that says a need (「蛍光灯が替えられない」) points to
+        // categories; its words then only add to the score.
+        let derived = self.needs_lexicon()?.derive(&self.analyzer, &u.text)?;
+        let mut text = u.text.clone();
+        let mut optional = vec![u.optional_text.clone()];
+        for need in &derived.needs {
+            if !self.is_sentence(&need.from)? {
+                continue;
+            }
+            if !u.situations.contains(&need.code) {
+                u.situations.push(need.code);
+            }
+            u.understood.push(crate::Understood {
+                kind: crate::UnderstoodKind::Situation,
+                value: need.code.code().to_string(),
+                label: need.code.label_ja().to_string(),
+                from: need.from.clone(),
+            });
+            if let Some(at) = text.find(need.from.as_str()) {
+                text.replace_range(at..at + need.from.len(), " ");
+                optional.push(need.from.clone());
+            }
+        }
+        u.text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        u.optional_text = optional.join(" ").trim().to_string();
+        Ok(u)
+    }
+
+    /// Whether words say something happens (a verb, an adjective, a
+    /// negation), not just name a thing: 「配食」 stays a word,
+    /// 「布団が干せない」 is a situation.
+    fn is_sentence(&self, text: &str) -> Result<bool, EngineError> {
+        // A predicate tied to something by a particle or an auxiliary:
+        // 「夜間見守り」 (見守り read as a verb) names a service.
+        let tokens = self.analyzer.tokens(text)?;
+        let predicate = tokens
+            .iter()
+            .any(|t| matches!(t.pos.as_str(), "動詞" | "形容詞"));
+        let tied = tokens
+            .iter()
+            .any(|t| matches!(t.pos.as_str(), "助詞" | "助動詞"));
+        Ok(predicate && tied)
+    }
+
+    /// Understands the query, then searches with what it understood: the
+    /// ward as a filter (records in it or serving it), a known schedule
+    /// that never overlaps the time or a known fee over the cost left out,
+    /// and the rest ordered by how well each record is known to fit.
+    pub fn search_understood(
+        &self,
+        query: &SearchQuery,
+        literal: bool,
+    ) -> Result<UnderstoodSearch, EngineError> {
+        crate::limits::check_search(query)?;
+        if literal {
+            return Ok(UnderstoodSearch {
+                understanding: crate::Understanding {
+                    text: query.text.clone(),
+                    ..Default::default()
+                },
+                results: self.search(query)?,
+            });
+        }
+        let u = self.understand(&query.text)?;
+        let q = apply_understanding(query, &u);
+        Ok(UnderstoodSearch {
+            understanding: u,
+            results: self.search(&q)?,
+        })
+    }
+}
+
+/// The search an understanding asks for, on top of the caller's filters
+/// (which stay as they are: a `--feature` is still required).
+pub fn apply_understanding(query: &SearchQuery, u: &crate::Understanding) -> SearchQuery {
+    let mut q = query.clone();
+    q.text = u.text.clone();
+    q.optional_text = u.optional_text.clone();
+    for w in &u.wards {
+        if !q.serving_wards.contains(w) {
+            q.serving_wards.push(*w);
+        }
+    }
+    if let Some(max) = u.max_fee_yen {
+        q.max_fee_yen = Some(q.max_fee_yen.map_or(max, |m| m.min(max)));
+        q.prefs.fee_known_first = true;
+    }
+    for c in &u.situations {
+        if !q.situation_categories.contains(c) {
+            q.situation_categories.push(*c);
+        }
+    }
+    if q.kinds.is_empty() {
+        q.kinds = u.kinds.clone();
+    }
+    q.prefs.when = u.when;
+    q.prefs.features = u.features.clone();
+    q.prefs.who = u.who.clone();
+    q.prefs.place = u.place.clone();
+    q
+}

@@ -349,6 +349,18 @@ impl SearchIndex {
             .map(|y| i64::try_from(y).unwrap_or(i64::MAX))
             .unwrap_or(-1);
         d.add_i64(f.fee, fee);
+        let facts = crate::prefs::DocFacts::of(r, doc.placement);
+        for term in &facts.when_terms {
+            d.add_text(f.when, term);
+        }
+        d.add_u64(f.facts, facts.facts);
+        for (field, hours) in f.hours.iter().zip(facts.packed_hours()) {
+            d.add_u64(*field, hours);
+        }
+        d.add_u64(f.town, facts.town_key);
+        let (lat, lon) = doc.placement.point().unwrap_or((f64::NAN, f64::NAN));
+        d.add_f64(f.lat, lat);
+        d.add_f64(f.lon, lon);
         PreparedDoc {
             id: r.id.clone(),
             doc: d,

@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod facets;
+pub mod prefs;
 pub mod schema;
 pub mod search;
 pub mod tokenizer;
@@ -16,5 +17,6 @@ mod index;
 
 pub use error::IndexError;
 pub use index::{CommitStamp, IndexDoc, IndexWriterHandle, PreparedDoc, SearchIndex};
+pub use prefs::{PlaceWanted, Preferences, RankKey, WhenWanted, town_key};
 pub use search::{FacetCount, IndexHit, Restriction, SearchOutcome, SearchQuery, Snippets};
 pub use tsunagu_model::area_keys;

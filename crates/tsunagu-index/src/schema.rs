@@ -9,7 +9,7 @@ use crate::tokenizer::{JA, JA_READING};
 
 /// Bump when the schema or the analysis changes in a way that needs a
 /// rebuild; an index of another version is rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Text fields searched by a query, with their boosts. Category labels are
 /// matched through [`Fields::category`] instead (see `search.rs`).
@@ -47,6 +47,19 @@ pub struct Fields {
     /// Fee per visit in yen, −1 when unknown (so a max-fee filter keeps
     /// unknown fees, as match.md's hard rules do).
     pub fee: Field,
+    /// Weekday-hour terms of the schedule (`d3h10`), `d3hx` for a day
+    /// without times, `any` when the schedule is not known (see `prefs.rs`).
+    pub when: Field,
+    /// Packed facts for ranking: features (published or read from the
+    /// text), who-facts, schedule knowledge, service-area wards.
+    pub facts: Field,
+    /// Hours of each weekday, 24 bits a day, two days a field.
+    pub hours: [Field; 4],
+    /// Key of the record's 町丁目 (`prefs::town_key`), 0 for none.
+    pub town: Field,
+    /// The record's point (NaN when it has none).
+    pub lat: Field,
+    pub lon: Field,
 }
 
 pub const CATEGORY_FIELD: &str = "category";
@@ -55,6 +68,12 @@ pub const WARD_FIELD: &str = "ward";
 pub const FACET_KEY_FIELD: &str = "facet_key";
 /// Ward index of a record outside the six wards.
 pub const NO_WARD: u64 = 31;
+pub const FEE_FIELD: &str = "fee";
+pub const FACTS_FIELD: &str = "facts";
+pub const HOURS_FIELDS: [&str; 4] = ["hours_mon_tue", "hours_wed_thu", "hours_fri_sat", "hours_sun"];
+pub const TOWN_FIELD: &str = "town";
+pub const LAT_FIELD: &str = "lat";
+pub const LON_FIELD: &str = "lon";
 
 impl Fields {
     /// Surface-term fields and their boosts: the name weighs most, then the
@@ -113,8 +132,14 @@ pub fn build() -> (Schema, Fields) {
         area: b.add_text_field("area", STRING),
         status: b.add_text_field("status", STRING),
         visibility: b.add_text_field("visibility", STRING),
-        fee: b.add_i64_field("fee", INDEXED | FAST),
+        fee: b.add_i64_field(FEE_FIELD, INDEXED | FAST),
         facet_key: b.add_u64_field(FACET_KEY_FIELD, FAST),
+        when: b.add_text_field("when", STRING),
+        facts: b.add_u64_field(FACTS_FIELD, FAST),
+        hours: HOURS_FIELDS.map(|name| b.add_u64_field(name, FAST)),
+        town: b.add_u64_field(TOWN_FIELD, FAST),
+        lat: b.add_f64_field(LAT_FIELD, FAST),
+        lon: b.add_f64_field(LON_FIELD, FAST),
     };
     (b.build(), fields)
 }

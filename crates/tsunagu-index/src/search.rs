@@ -44,6 +44,33 @@ pub struct SearchQuery {
     /// Only records with these ids or serving one of these areas (a radius
     /// around a place, and the place's city/ward/town keys).
     pub restrict: Option<Restriction>,
+    /// Only records in one of these wards or serving it (a service whose
+    /// area is the whole city, the ward, or a town of the ward).
+    pub serving_wards: Vec<Ward>,
+    /// Words that add to the score without being required (the words a
+    /// situation or a constraint was understood from).
+    pub optional_text: String,
+    /// Categories a situation in the query points to: one more required
+    /// concept, matched by category, with a strong weight.
+    pub situation_categories: Vec<Category>,
+    /// Understood wishes that order the hits (and the time filter).
+    pub prefs: crate::prefs::Preferences,
+}
+
+impl SearchQuery {
+    /// Whether anything besides the text narrows the search, so that an
+    /// empty text lists what passes (browsing a category, a ward…).
+    pub fn has_constraints(&self) -> bool {
+        self.restrict.is_some()
+            || !self.kinds.is_empty()
+            || !self.categories.is_empty()
+            || !self.wards.is_empty()
+            || !self.serving_wards.is_empty()
+            || !self.features.is_empty()
+            || self.max_fee_yen.is_some()
+            || !self.situation_categories.is_empty()
+            || !self.prefs.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -109,15 +136,38 @@ const SYNONYM_WEIGHT: f32 = 0.8;
 const TIE_BREAKER: f32 = 0.2;
 /// Words of a phrase may be this many positions apart (particles between).
 const PHRASE_SLOP: u32 = 3;
+/// Weight of words that are not required (what a constraint or a situation
+/// was understood from): enough to order equals, never to dominate.
+const OPTIONAL_WEIGHT: f32 = 0.3;
+/// Score of a record in a category a situation points to: above a word
+/// found in a description, as a situation is the coordinator's real ask.
+const SITUATION_SCORE: f32 = 4.0;
+
+/// The concept of a situation: the record is in one of its categories.
+fn situation_query(f: &Fields, categories: &[Category]) -> Box<dyn Query> {
+    let terms: Vec<Term> = categories
+        .iter()
+        .map(|c| Term::from_field_text(f.category, c.code()))
+        .collect();
+    Box::new(ConstScoreQuery::new(
+        Box::new(BooleanQuery::new_multiterms_query(terms)),
+        SITUATION_SCORE,
+    ))
+}
 
 impl SearchIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchOutcome, IndexError> {
         let t0 = std::time::Instant::now();
         let concepts = self.analyzer.query_concepts(&q.text)?;
+        let optional = if q.optional_text.trim().is_empty() {
+            Vec::new()
+        } else {
+            self.analyzer.query_concepts(&q.optional_text)?
+        };
         let t_analyze = t0.elapsed();
-        // An empty query is an error, except with a place restriction:
-        // "everything near here" is a fair question.
-        if concepts.is_empty() && q.restrict.is_none() {
+        // An empty query is an error, except with a filter or a place:
+        // "everything near here", "every salon of 若葉区" are fair questions.
+        if concepts.is_empty() && !q.has_constraints() {
             return Err(IndexError::EmptyQuery);
         }
         let f = &self.fields;
@@ -125,27 +175,60 @@ impl SearchIndex {
             .iter()
             .map(|c| concept_query(f, &self.category_terms, c))
             .collect();
+        if !q.situation_categories.is_empty() {
+            concept_queries.push(situation_query(f, &q.situation_categories));
+        }
         if concept_queries.is_empty() {
             concept_queries.push(Box::new(tantivy::query::AllQuery));
         }
+        let optional_queries: Vec<Box<dyn Query>> = optional
+            .iter()
+            .map(|c| {
+                Box::new(BoostQuery::new(
+                    concept_query(f, &self.category_terms, c),
+                    OPTIONAL_WEIGHT,
+                )) as Box<dyn Query>
+            })
+            .collect();
         let n = concept_queries.len();
         let strict = n - n / 3;
         let filters = filter_clauses(f, q);
         let searcher = self.reader.searcher();
         let limit = q.limit.max(1);
 
-        // One pass collects the total, the top hits and both facets.
-        let run = |query: &BooleanQuery| {
+        // One pass collects the total, the top hits and both facets. With
+        // understood wishes the hits are ordered by fit first (prefs.rs).
+        let ranked = !q.prefs.is_empty();
+        let run = |query: &BooleanQuery| -> tantivy::Result<(usize, Vec<(f32, tantivy::DocAddress)>, _)> {
             let top = TopDocs::with_limit(limit).and_offset(q.offset);
-            searcher.search(query, &(Count, top, FacetCollector))
+            if ranked {
+                let ranker = crate::prefs::Ranker {
+                    prefs: q.prefs.clone(),
+                    town_keys: q
+                        .prefs
+                        .place
+                        .iter()
+                        .flat_map(|p| p.towns.iter().map(|t| crate::prefs::town_key(t)))
+                        .collect(),
+                };
+                let (total, top, facets) =
+                    searcher.search(query, &(Count, top.tweak_score(ranker), FacetCollector))?;
+                Ok((
+                    total,
+                    top.into_iter().map(|(k, a)| (k.text, a)).collect(),
+                    facets,
+                ))
+            } else {
+                searcher.search(query, &(Count, top, FacetCollector))
+            }
         };
         let mut relaxed = false;
-        let mut query = build(&concept_queries, strict, &filters);
+        let mut query = build(&concept_queries, strict, &optional_queries, &filters);
         let mut fruit = run(&query)?;
         let lenient = n.div_ceil(2);
         if fruit.0 == 0 && lenient < strict {
             relaxed = true;
-            query = build(&concept_queries, lenient, &filters);
+            query = build(&concept_queries, lenient, &optional_queries, &filters);
             fruit = run(&query)?;
         }
         let (total, top_docs, facets) = fruit;
@@ -175,7 +258,7 @@ impl SearchIndex {
         );
 
         let mut terms: Vec<String> = Vec::new();
-        for c in &concepts {
+        for c in concepts.iter().chain(&optional) {
             terms.extend(c.alternatives.iter().flatten().cloned());
             for g in &c.groups {
                 terms.extend(self.analyzer.group_terms(*g).cloned());
@@ -217,7 +300,12 @@ enum Filter {
     Exclude(Box<dyn Query>),
 }
 
-fn build(concepts: &[Box<dyn Query>], required: usize, filters: &[Filter]) -> BooleanQuery {
+fn build(
+    concepts: &[Box<dyn Query>],
+    required: usize,
+    optional: &[Box<dyn Query>],
+    filters: &[Filter],
+) -> BooleanQuery {
     let text: Box<dyn Query> = match concepts {
         [one] => one.box_clone(),
         many => Box::new(BooleanQuery::with_minimum_required_clauses(
@@ -228,6 +316,7 @@ fn build(concepts: &[Box<dyn Query>], required: usize, filters: &[Filter]) -> Bo
         )),
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+    clauses.extend(optional.iter().map(|o| (Occur::Should, o.box_clone())));
     for filter in filters {
         match filter {
             Filter::Require(q) => clauses.push((
@@ -335,6 +424,27 @@ fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> Option<Box<
     }
 }
 
+/// In one of the wards, or serving it: a service area of the whole city,
+/// of the ward, or of a town in the ward (area keys start with the ward).
+fn serving_wards_query(f: &Fields, wards: &[Ward]) -> Box<dyn Query> {
+    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut exact: Vec<Term> = vec![Term::from_field_text(f.area, "千葉市")];
+    for w in wards {
+        exact.push(Term::from_field_text(f.ward, w.name()));
+        let lower = Term::from_field_text(f.area, w.name());
+        let upper = Term::from_field_text(f.area, &format!("{}\u{10FFFF}", w.name()));
+        any.push((
+            Occur::Should,
+            Box::new(RangeQuery::new(Bound::Included(lower), Bound::Excluded(upper))),
+        ));
+    }
+    any.push((
+        Occur::Should,
+        Box::new(tantivy::query::TermSetQuery::new(exact)),
+    ));
+    Box::new(BooleanQuery::new(any))
+}
+
 fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
     let mut out: Vec<Filter> = Vec::new();
     let mut require = |q: Option<Box<dyn Query>>| out.extend(q.map(Filter::Require));
@@ -344,6 +454,16 @@ fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
         q.categories.iter().map(|c| c.code().to_string()),
     ));
     require(any_of(f.ward, q.wards.iter().map(|w| w.name().to_string())));
+    if !q.serving_wards.is_empty() {
+        require(Some(serving_wards_query(f, &q.serving_wards)));
+    }
+    if let Some(when) = &q.prefs.when {
+        let terms: Vec<Term> = crate::prefs::wanted_terms(when)
+            .iter()
+            .map(|t| Term::from_field_text(f.when, t))
+            .collect();
+        require(Some(Box::new(tantivy::query::TermSetQuery::new(terms))));
+    }
     for feature in &q.features {
         require(any_of(f.feature, [feature.code().to_string()]));
     }

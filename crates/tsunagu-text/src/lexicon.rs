@@ -18,11 +18,13 @@ const EMBEDDED_USER: &str = include_str!("../../../dictionaries/user.csv");
 const EMBEDDED_SYNONYMS: &str = include_str!("../../../dictionaries/synonyms.tsv");
 const EMBEDDED_CATEGORIES: &str = include_str!("../../../dictionaries/categories.tsv");
 const EMBEDDED_NEEDS: &str = include_str!("../../../dictionaries/needs.tsv");
+const EMBEDDED_QUERY: &str = include_str!("../../../dictionaries/query.tsv");
 
 pub const USER_FILE: &str = "user.csv";
 pub const SYNONYMS_FILE: &str = "synonyms.tsv";
 pub const CATEGORIES_FILE: &str = "categories.tsv";
 pub const NEEDS_FILE: &str = "needs.tsv";
+pub const QUERY_FILE: &str = "query.tsv";
 
 /// One user-dictionary entry (simple lindera format: surface, 品詞, reading).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +51,8 @@ pub struct Lexicon {
     pub category_keywords: BTreeMap<Category, Vec<String>>,
     /// need phrases (needs.tsv), compiled by tsunagu-match.
     pub needs_tsv: String,
+    /// The words of query understanding (query.tsv), compiled by the engine.
+    pub query_tsv: String,
 }
 
 /// A problem found by [`Lexicon::check`]; errors fail `tsunagu dict check`.
@@ -81,6 +85,7 @@ impl Lexicon {
             EMBEDDED_CATEGORIES,
         )?;
         lex.needs_tsv = EMBEDDED_NEEDS.to_string();
+        lex.query_tsv = EMBEDDED_QUERY.to_string();
         Ok(lex)
     }
 
@@ -97,6 +102,7 @@ impl Lexicon {
             &read(CATEGORIES_FILE)?,
         )?;
         lex.needs_tsv = read(NEEDS_FILE)?;
+        lex.query_tsv = read(QUERY_FILE)?;
         Ok(lex)
     }
 
@@ -187,6 +193,7 @@ impl Lexicon {
             synonyms: SynonymGroups { groups },
             category_keywords,
             needs_tsv: String::new(),
+            query_tsv: String::new(),
         })
     }
 

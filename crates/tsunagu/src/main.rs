@@ -91,6 +91,10 @@ enum Command {
         /// With --near: order by relevance and distance combined, or distance.
         #[arg(long, value_enum, default_value_t = SortFlag::Relevance, requires = "near")]
         sort: SortFlag,
+        /// Search the words as written: no places, days, times, costs,
+        /// features or situations taken out of the query.
+        #[arg(long)]
+        literal: bool,
     },
     /// The nearest resources to a place.
     Nearest {
@@ -324,6 +328,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             near,
             within,
             sort,
+            literal,
         } => {
             let dir = Directory::open_reader(&config(&cli))?;
             let q = SearchQuery {
@@ -337,11 +342,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 audience: (*audience).into(),
                 limit: *limit,
                 offset: *offset,
-                restrict: None,
+                ..SearchQuery::default()
             };
             let json = *format == OutputFormat::Json;
             match near {
-                None => output::print_search(query, &dir.search(&q)?, json)?,
+                None => output::print_search(query, &dir.search_understood(&q, *literal)?, json)?,
                 Some(place) => {
                     let nq = NearQuery {
                         location: parse_location(place),
@@ -536,6 +541,10 @@ fn dict_check(cli: &Cli) -> Result<ExitCode> {
         errors += 1;
         println!("error: dictionaries/{problem}");
     }
+    for problem in tsunagu_engine::check_query_vocabulary(&lex.query_tsv) {
+        errors += 1;
+        println!("error: dictionaries/{problem}");
+    }
     println!(
         "dictionaries ({}): user words {}, synonym groups {}, category keyword lists {}, need phrases {} lines; {} error(s), {} warning(s)",
         lex.origin,
@@ -594,11 +603,14 @@ fn demo(cli: &Cli, seed: &std::path::Path) -> Result<ExitCode> {
         dir.record_count()?
     );
     for q in DEMO_QUERIES {
-        let results = dir.search(&SearchQuery {
-            text: (*q).to_string(),
-            limit: 3,
-            ..SearchQuery::default()
-        })?;
+        let results = dir.search_understood(
+            &SearchQuery {
+                text: (*q).to_string(),
+                limit: 3,
+                ..SearchQuery::default()
+            },
+            false,
+        )?;
         println!("\n$ tsunagu search \"{q}\"");
         output::print_search(q, &results, false)?;
     }

@@ -132,11 +132,25 @@ fn plain_snippet(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-pub fn print_search(query: &str, results: &SearchResults, json: bool) -> Result<()> {
+pub fn print_search(
+    query: &str,
+    searched: &tsunagu_engine::UnderstoodSearch,
+    json: bool,
+) -> Result<()> {
     let mut out = out();
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(results)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(searched)?)?;
         return Ok(());
+    }
+    let results = &searched.results;
+    let u = &searched.understanding;
+    if !u.understood.is_empty() {
+        let words = if u.text.is_empty() {
+            String::new()
+        } else {
+            format!("「{}」を ", u.text)
+        };
+        writeln!(out, "{words}{} として探しました", u.summary_ja())?;
     }
     if results.results.is_empty() {
         writeln!(
