@@ -311,6 +311,8 @@ const SHORT_WARDS: [(&str, Ward); 4] = [
     ("若葉", Ward::Wakaba),
     ("美浜", Ward::Mihama),
 ];
+/// Town names that are everyday words first.
+const EVERYDAY_NAMES: [&str; 2] = ["中央", "緑"];
 /// What may follow a place name directly and still leave it a place.
 const PLACE_SUFFIXES: [&str; 12] = [
     "駅", "周辺", "付近", "近辺", "近く", "地区", "地域", "方面", "エリア", "界隈", "あたり", "辺り",
@@ -509,8 +511,11 @@ impl Understander {
             return false;
         }
         if is_hiragana(last) && is_hiragana(n) {
-            // あさがお is not 朝.
-            return PARTICLES.iter().any(|p| tail.starts_with(p));
+            // あさがお is not 朝: a particle must follow, and then a new word.
+            return PARTICLES.iter().any(|p| {
+                tail.starts_with(p)
+                    && !tail[p.len()..].starts_with(|c: char| is_hiragana(c))
+            });
         }
         true
     }
@@ -959,7 +964,9 @@ fn place_names(gazetteer: &Gazetteer) -> Vec<PlaceName> {
     };
     let mut names: HashMap<String, Vec<usize>> = HashMap::new();
     for (oaza, ward, towns, points) in &by_oaza {
-        if oaza.chars().count() < 2 {
+        // 中央 and 緑 are everyday words; the towns of those names are
+        // found through their ward (中央区中央) or as text.
+        if oaza.chars().count() < 2 || EVERYDAY_NAMES.contains(&oaza.as_str()) {
             continue;
         }
         out.push(PlaceName {
