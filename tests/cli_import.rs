@@ -365,3 +365,66 @@ fn empty_query_gets_a_clear_message_not_a_panic() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// 分類, 特徴 and 状態 as municipal files write them, and 確認日 in 和暦.
+const CSV_WORDS: &str = "ID,種別,名称,分類,特徴,住所,状態,確認日\n\
+j-1,通いの場,都賀ふれあい茶話会,茶話会・体操,\"送迎有、車椅子OK、見学・体験可\",千葉市若葉区都賀3丁目,休止,令和６年４月１日\n\
+j-2,生活支援サービス,小仲台お助け隊,ゴミ出し／電球交換,予約制,千葉市稲毛区小仲台2丁目,廃止,H31.4.30\n\
+j-3,通いの場,日付の誤り,サロン,,千葉市若葉区都賀1丁目,活動中,平成31年5月1日\n\
+j-4,通いの場,特徴の誤り,認知症カフェ,送迎なし,千葉市若葉区都賀1丁目,,2024/4/1\n";
+
+#[test]
+fn csv_cells_with_everyday_labels_and_japanese_era_dates_import() {
+    let (dir, before) = base();
+    let (code, report) = import(dir.path(), "words.csv", CSV_WORDS.as_bytes(), &[]);
+    assert_eq!(code, 1, "j-3 and j-4 are rejected: {report:#}");
+    assert_eq!(report["accepted"], json!(2), "{report:#}");
+    assert_eq!(
+        rejections(&report),
+        vec![
+            (4, Some("j-3".into()), vec!["確認日 (verified_on)".into()]),
+            (5, Some("j-4".into()), vec!["特徴 (features[0])".into()]),
+        ]
+    );
+    let date_error = &report["files"][0]["rejections"][0];
+    assert!(
+        date_error["message_ja"]
+            .as_str()
+            .unwrap()
+            .contains("平成31年5月1日 は範囲外です（平成元年1月8日 (1989-01-08)〜平成31年4月30日 (2019-04-30)）"),
+        "{date_error:#}"
+    );
+    assert!(
+        date_error["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("平成31年5月1日 is out of range"),
+        "{date_error:#}"
+    );
+    let feature_error = &report["files"][0]["rejections"][1];
+    assert!(
+        feature_error["message_ja"]
+            .as_str()
+            .unwrap()
+            .contains("「送迎なし」は定義されていないコードです"),
+        "{feature_error:#}"
+    );
+
+    let shown = stored(dir.path(), &["j-1", "j-2"]);
+    let j1 = &shown[0]["record"];
+    assert_eq!(j1["categories"], json!(["salon", "exercise"]), "{j1:#}");
+    assert_eq!(
+        j1["features"],
+        json!(["pickup", "wheelchair", "trial"]),
+        "{j1:#}"
+    );
+    assert_eq!(j1["status"], json!("paused"));
+    assert_eq!(j1["verified_on"], json!("2024-04-01"));
+    let j2 = &shown[1]["record"];
+    assert_eq!(j2["kind"], json!("service"));
+    assert_eq!(j2["categories"], json!(["garbage", "small_help"]), "{j2:#}");
+    assert_eq!(j2["features"], json!(["reservation"]));
+    assert_eq!(j2["status"], json!("closed"));
+    assert_eq!(j2["verified_on"], json!("2019-04-30"));
+    assert_base_intact(dir.path(), &before);
+}

@@ -8,9 +8,12 @@
 //! of the 自治体標準オープンデータセット (名称, 住所, 緯度…); see
 //! `docs/import.md`. The header is the first non-blank line. Two columns for
 //! one key (the same header twice, or `名称` and `name`) fail the file.
-//! Multi-valued cells are separated by `;`. Each row is mapped onto the
-//! spec's keys and then validated by the same code as JSON Lines, so both
-//! formats accept and reject exactly the same records.
+//! 対応地域 cells are separated by `;`; 分類 and 特徴 cells also by `、`, `,`,
+//! `/`, `・` and spaces, read as labels people write (see [`label_cell`]).
+//! 状態 accepts everyday words (「休止」), and 確認日 dates in 西暦 or 和暦
+//! ([`crate::parse_date_text`]). Each row is then mapped onto the spec's
+//! keys and validated by the same code as JSON Lines, so what a cell
+//! means is decided here and what a record may hold is decided there.
 //!
 //! # Grammar
 //!
@@ -87,6 +90,7 @@ use tsunagu_model::{
 };
 use unicode_normalization::UnicodeNormalization;
 
+use crate::dates::{iso_date, parse_date_text};
 use crate::error::{IngestError, LineError};
 use crate::{SourceLine, reported_id};
 
@@ -282,6 +286,26 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("verified_on", &["確認日", "情報確認日", "最終確認日"]),
 ];
 
+/// Header aliases that fill a spec key only when no column of [`ALIASES`]
+/// (or an earlier fallback) does; otherwise they are kept as extra columns.
+/// A file with both 確認日 and 更新日 stays readable, with 確認日 as the
+/// `verified_on`.
+const FALLBACK_ALIASES: &[(&str, &[&str])] = &[(
+    "verified_on",
+    &["更新日", "最終更新日", "情報更新日", "更新年月日"],
+)];
+
+/// The key a fallback alias fills, if `header` is one.
+fn fallback_key(header: &str) -> Option<&'static str> {
+    let h = header_key(header).to_ascii_lowercase();
+    FALLBACK_ALIASES.iter().find_map(|(key, aliases)| {
+        aliases
+            .iter()
+            .any(|a| header_key(a).to_ascii_lowercase() == h)
+            .then_some(*key)
+    })
+}
+
 fn header_key(header: &str) -> String {
     header
         .nfkc()
@@ -382,34 +406,104 @@ fn kind_cell(cell: &str) -> String {
     }
 }
 
-fn date_cell(cell: &str) -> String {
-    let t: String = cell.nfkc().collect();
-    let parts: Vec<&str> = t.trim().split(['/', '-', '.']).collect();
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => match (m.parse::<u32>(), d.parse::<u32>()) {
-            (Ok(m), Ok(d)) => format!("{y}-{m:02}-{d:02}"),
-            _ => cell.to_string(),
-        },
-        _ => cell.to_string(),
+/// Most separator-delimited pieces one label spans: 「買い物支援（付き添い・
+/// 代行・移動販売）」 is one piece (separators inside parentheses do not
+/// split), 「見学・体験可」 two. Bounds the work per piece of a cell.
+const MAX_PIECES_PER_LABEL: usize = 4;
+
+/// Separators that always end an item of a 分類 or 特徴 cell.
+fn is_item_separator(c: char) -> bool {
+    matches!(c, ';' | '；' | ',' | '，' | '、' | '､' | '/' | '／')
+}
+
+/// Separators that may also sit inside a label (「見学・体験可」, 「体操 運動」).
+fn is_label_separator(c: char) -> bool {
+    matches!(c, '・' | '･') || c.is_whitespace()
+}
+
+/// The pieces of a cell between separators outside parentheses, as byte
+/// ranges, grouped by the item separators around them.
+fn cell_pieces(cell: &str) -> Vec<Vec<(usize, usize)>> {
+    let mut groups: Vec<Vec<(usize, usize)>> = vec![Vec::new()];
+    let mut depth = 0usize;
+    let mut start: Option<usize> = None;
+    for (at, c) in cell.char_indices() {
+        let item = is_item_separator(c);
+        if depth == 0 && (item || is_label_separator(c)) {
+            if let Some(s) = start.take()
+                && let Some(group) = groups.last_mut()
+            {
+                group.push((s, at));
+            }
+            if item && groups.last().is_some_and(|g| !g.is_empty()) {
+                groups.push(Vec::new());
+            }
+            continue;
+        }
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        start.get_or_insert(at);
     }
+    if let (Some(s), Some(group)) = (start, groups.last_mut()) {
+        group.push((s, cell.len()));
+    }
+    groups.retain(|g| !g.is_empty());
+    groups
 }
 
-fn code_cells(cell: &str, parse: fn(&str) -> Option<String>) -> Value {
-    Value::Array(
-        split_list(cell)
-            .into_iter()
-            .map(|item| Value::String(parse(&item).unwrap_or(item)))
-            .collect(),
-    )
+/// A 分類 or 特徴 cell as the codes it names. Within each item, the longest
+/// run of pieces that reads as a label wins, so 「見学・体験可」 is one
+/// feature and 「体操・運動・会食」 is `exercise` and `meal`. A piece that
+/// is no label is kept as written, for validation to report as an unknown
+/// code; a code named twice is kept once.
+fn label_cell<T: Copy>(
+    cell: &str,
+    parse: fn(&str) -> Option<T>,
+    code: fn(T) -> &'static str,
+) -> Value {
+    let mut items: Vec<Value> = Vec::new();
+    // Codes seen, to keep each once; at most one per code of the set, so
+    // the check stays cheap however many pieces the cell has.
+    let mut seen: Vec<&'static str> = Vec::new();
+    for group in cell_pieces(cell) {
+        let mut i = 0;
+        while let Some(&(start, end)) = group.get(i) {
+            let longest = (i + 1..=group.len().min(i + MAX_PIECES_PER_LABEL))
+                .rev()
+                .find_map(|j| {
+                    let (_, last_end) = group[j - 1];
+                    parse(&cell[start..last_end]).map(|v| (j, v))
+                });
+            match longest {
+                Some((j, v)) => {
+                    let code = code(v);
+                    if !seen.contains(&code) {
+                        seen.push(code);
+                        items.push(Value::from(code));
+                    }
+                    i = j;
+                }
+                None => {
+                    items.push(Value::from(&cell[start..end]));
+                    i += 1;
+                }
+            }
+        }
+    }
+    Value::Array(items)
 }
 
-/// The spec object of one row, and errors for cells under columns without
-/// a header.
+/// The spec object of one row, and errors for cells that cannot be mapped
+/// (a value under a column without a header, a date that does not exist),
+/// named by spec key.
 fn row_to_object(targets: &[Target], row: &[String]) -> (Map<String, Value>, Vec<FieldError>) {
     let mut obj = Map::new();
     let mut organizer = Map::new();
     let mut contact = Map::new();
-    let mut unnamed = Vec::new();
+    let mut errors = Vec::new();
     for (position, (target, cell)) in targets.iter().zip(row).enumerate() {
         let cell = cell.trim();
         if cell.is_empty() {
@@ -418,7 +512,7 @@ fn row_to_object(targets: &[Target], row: &[String]) -> (Map<String, Value>, Vec
         match target {
             Target::Unnamed => {
                 let n = position + 1;
-                unnamed.push(FieldError::new(
+                errors.push(FieldError::new(
                     format!("列{n} (column {n})"),
                     FieldErrorKind::UnnamedColumn,
                 ));
@@ -438,15 +532,17 @@ fn row_to_object(targets: &[Target], row: &[String]) -> (Map<String, Value>, Vec
             Target::Extra(header) => {
                 obj.insert(header.clone(), cell.into());
             }
+            Target::Key("verified_on") => match parse_date_text(cell) {
+                Ok(date) => {
+                    obj.insert("verified_on".into(), Value::from(iso_date(date)));
+                }
+                Err(kind) => errors.push(FieldError::new("verified_on", kind)),
+            },
             Target::Key(key) => {
                 let value = match *key {
                     "kind" => Value::String(kind_cell(cell)),
-                    "categories" => code_cells(cell, |s| {
-                        Category::from_code_or_label(s).map(|c| c.code().to_string())
-                    }),
-                    "features" => code_cells(cell, |s| {
-                        Feature::from_code_or_label(s).map(|c| c.code().to_string())
-                    }),
+                    "categories" => label_cell(cell, Category::from_user_text, Category::code),
+                    "features" => label_cell(cell, Feature::from_user_text, Feature::code),
                     "service_area" => {
                         Value::Array(split_list(cell).into_iter().map(Value::from).collect())
                     }
@@ -458,11 +554,10 @@ fn row_to_object(targets: &[Target], row: &[String]) -> (Map<String, Value>, Vec
                             .unwrap_or_else(|| cell.to_string()),
                     ),
                     "status" => Value::String(
-                        Status::from_code_or_label(cell)
+                        Status::from_user_text(cell)
                             .map(|v| v.code().to_string())
                             .unwrap_or_else(|| cell.to_string()),
                     ),
-                    "verified_on" => Value::String(date_cell(cell)),
                     // JSON in a cell, with duplicate keys refused as in JSON
                     // Lines; anything else stays text for validation to name.
                     "schedule" => crate::strict_json::parse(cell).unwrap_or_else(|_| cell.into()),
@@ -484,7 +579,7 @@ fn row_to_object(targets: &[Target], row: &[String]) -> (Map<String, Value>, Vec
     if !contact.is_empty() {
         obj.insert("contact".into(), Value::Object(contact));
     }
-    (obj, unnamed)
+    (obj, errors)
 }
 
 /// Names the CSV column in a field error: `lat` → `緯度 (lat)`.
@@ -1094,11 +1189,18 @@ impl Header {
                 byte,
             });
         }
-        let columns: Vec<(String, Target)> = window
+        let mut columns: Vec<(String, Target)> = window
             .cells(h, m)
             .iter()
             .map(|h| (h.trim().to_string(), target_for(h)))
             .collect();
+        for position in 0..columns.len() {
+            if let Some(key) = fallback_key(&columns[position].0)
+                && !columns.iter().any(|(_, t)| *t == Target::Key(key))
+            {
+                columns[position].1 = Target::Key(key);
+            }
+        }
         let mut seen: HashMap<&Target, usize> = HashMap::new();
         for (position, (header, target)) in columns.iter().enumerate() {
             if *target == Target::Unnamed {
@@ -1175,7 +1277,11 @@ impl Header {
 
     /// Validates one row of the header's width.
     fn record(&self, line: usize, cells: &[String]) -> SourceLine {
-        let (obj, mut errors) = row_to_object(&self.targets, cells);
+        let (obj, cell_errors) = row_to_object(&self.targets, cells);
+        let mut errors: Vec<FieldError> = cell_errors
+            .into_iter()
+            .map(|e| with_column(e, &self.columns))
+            .collect();
         let id = obj.get("id").and_then(Value::as_str).map(reported_id);
         let outcome = match record_from_json(&obj) {
             Ok(record) if errors.is_empty() => Ok(record),
@@ -1328,7 +1434,6 @@ mod tests {
         assert_eq!(uint_cell("２０名"), Value::from(20));
         assert_eq!(uint_cell("1,000円"), Value::from(1000));
         assert_eq!(uint_cell("実費"), Value::from("実費"));
-        assert_eq!(date_cell("2026/4/1"), "2026-04-01");
         assert_eq!(kind_cell("通いの場"), "kayoi");
         assert_eq!(kind_cell("生活支援サービス"), "service");
     }
@@ -1355,6 +1460,179 @@ mod tests {
         let err = lines[1].outcome.as_ref().unwrap_err();
         assert_eq!(lines[1].line, 3);
         assert_eq!(err.fields(), vec!["名称 (name)".to_string()]);
+    }
+
+    fn codes(v: Value) -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_label_and_word_alone_in_a_cell_is_its_code() {
+        let categories = Category::ALL
+            .iter()
+            .flat_map(|c| [(*c, c.code()), (*c, c.label_ja())])
+            .chain(Category::everyday_words());
+        for (c, text) in categories {
+            assert_eq!(
+                codes(label_cell(text, Category::from_user_text, Category::code)),
+                vec![c.code()],
+                "{text}"
+            );
+        }
+        let features = Feature::ALL
+            .iter()
+            .flat_map(|f| [(*f, f.code()), (*f, f.label_ja())])
+            .chain(Feature::everyday_words());
+        for (f, text) in features {
+            assert_eq!(
+                codes(label_cell(text, Feature::from_user_text, Feature::code)),
+                vec![f.code()],
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn list_cells_split_on_separators_and_match_longest_labels_first() {
+        let category =
+            |cell: &str| codes(label_cell(cell, Category::from_user_text, Category::code));
+        let feature = |cell: &str| codes(label_cell(cell, Feature::from_user_text, Feature::code));
+        let table: [(&str, Vec<String>, &[&str]); 17] = [
+            ("体操・運動", category("体操・運動"), &["exercise"]),
+            ("体操・会食", category("体操・会食"), &["exercise", "meal"]),
+            (
+                "体操・運動・会食",
+                category("体操・運動・会食"),
+                &["exercise", "meal"],
+            ),
+            (
+                "茶話会、体操",
+                category("茶話会、体操"),
+                &["salon", "exercise"],
+            ),
+            (
+                "salon, exercise",
+                category("salon, exercise"),
+                &["salon", "exercise"],
+            ),
+            (
+                "茶話会／脳トレ",
+                category("茶話会／脳トレ"),
+                &["salon", "dementia_prevention"],
+            ),
+            (
+                "サロン 体操",
+                category("サロン　体操"),
+                &["salon", "exercise"],
+            ),
+            ("repeated", category("体操;運動;exercise"), &["exercise"]),
+            (
+                "label with parentheses",
+                category("買い物支援（付き添い・代行・移動販売）;見守り・安否確認"),
+                &["shopping", "watching"],
+            ),
+            (
+                "space before parenthesis",
+                category("買い物支援 （付き添い・代行・移動販売）"),
+                &["shopping"],
+            ),
+            (
+                "separator inside unknown parentheses",
+                category("家事援助（掃除、洗濯）・配食"),
+                &["家事援助（掃除、洗濯）", "meal_delivery"],
+            ),
+            (
+                "unknown kept",
+                category("体操・カラオケ"),
+                &["exercise", "カラオケ"],
+            ),
+            (
+                "認知症カフェ stays whole",
+                category("認知症カフェ・サロン"),
+                &["dementia_cafe", "salon"],
+            ),
+            ("見学・体験可", feature("見学・体験可"), &["trial"]),
+            (
+                "送迎あり・見学可",
+                feature("送迎あり・見学可"),
+                &["pickup", "trial"],
+            ),
+            (
+                "車椅子OK、P",
+                feature("車椅子OK、P"),
+                &["wheelchair", "parking"],
+            ),
+            ("送迎なし", feature("送迎なし"), &["送迎なし"]),
+        ];
+        for (name, got, want) in table {
+            assert_eq!(got, want, "{name}");
+        }
+        assert!(category(" ; ・ ").is_empty());
+        // Long cells are read piece by piece, never in quadratic time.
+        let long = "体操・".repeat(50_000);
+        assert_eq!(category(&long), vec!["exercise"]);
+        let unknown: String = (0..100_000).map(|i| format!("x{i};")).collect();
+        assert_eq!(category(&unknown).len(), 100_000);
+    }
+
+    #[test]
+    fn status_and_date_cells_read_everyday_forms_and_name_bad_dates() {
+        let csv = "ID,名称,種別,分類,住所,状態,確認日\n\
+                   d-1,サロン,kayoi,茶話会,千葉市,休止,令和6年4月1日\n\
+                   d-2,サロン,kayoi,salon,千葉市,廃止,R06.04.01\n\
+                   d-3,サロン,kayoi,salon,千葉市,,平成31年5月1日\n\
+                   d-4,サロン,kayoi,salon,千葉市,未定,2024/2/30\n";
+        let lines = read_csv(csv.as_bytes(), CsvEncoding::Detect).unwrap();
+        let r = lines[0].outcome.as_ref().unwrap();
+        assert_eq!(r.status, Status::Paused);
+        assert_eq!(r.categories, vec![Category::Salon]);
+        assert_eq!(
+            r.verified_on.map(|d| d.to_string()).as_deref(),
+            Some("2024-04-01")
+        );
+        assert_eq!(lines[1].outcome.as_ref().unwrap().status, Status::Closed);
+        let e = lines[2].outcome.as_ref().unwrap_err();
+        assert_eq!(e.fields(), vec!["確認日 (verified_on)".to_string()]);
+        let e = lines[3].outcome.as_ref().unwrap_err();
+        assert_eq!(
+            e.fields(),
+            vec![
+                "確認日 (verified_on)".to_string(),
+                "状態 (status)".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn update_date_column_is_verified_on_unless_a_confirmation_column_exists() {
+        let alone = "ID,名称,種別,分類,住所,更新日\nu-1,サロン,kayoi,salon,千葉市,2024/4/1\n";
+        let lines = read_csv(alone.as_bytes(), CsvEncoding::Detect).unwrap();
+        let r = lines[0].outcome.as_ref().unwrap();
+        assert_eq!(
+            r.verified_on.map(|d| d.to_string()).as_deref(),
+            Some("2024-04-01")
+        );
+        let both = "ID,名称,種別,分類,住所,更新日,確認日,最終更新日\nu-1,サロン,kayoi,salon,千葉市,2024/4/1,2025/1/2,2023/3/3\n";
+        let lines = read_csv(both.as_bytes(), CsvEncoding::Detect).unwrap();
+        let r = lines[0].outcome.as_ref().unwrap();
+        assert_eq!(
+            r.verified_on.map(|d| d.to_string()).as_deref(),
+            Some("2025-01-02")
+        );
+        assert_eq!(r.extra.get("更新日"), Some(&Value::from("2024/4/1")));
+        assert_eq!(r.extra.get("最終更新日"), Some(&Value::from("2023/3/3")));
+        let two_fallbacks = "ID,名称,種別,分類,住所,更新日,最終更新日\nu-1,サロン,kayoi,salon,千葉市,2024/4/1,2023/3/3\n";
+        let lines = read_csv(two_fallbacks.as_bytes(), CsvEncoding::Detect).unwrap();
+        let r = lines[0].outcome.as_ref().unwrap();
+        assert_eq!(
+            r.verified_on.map(|d| d.to_string()).as_deref(),
+            Some("2024-04-01")
+        );
+        assert_eq!(r.extra.get("最終更新日"), Some(&Value::from("2023/3/3")));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! multi-line cell of one): nothing is dropped without saying so.
 
 mod csv_reader;
+mod dates;
 mod error;
 mod jsonl;
 mod strict_json;
@@ -21,6 +22,7 @@ use std::path::Path;
 pub use csv_reader::{
     CsvEncoding, CsvRecords, MAX_RECORD_BYTES, column_for_key, csv_records, read_csv,
 };
+pub use dates::{iso_date, parse_date_text};
 pub use error::{IngestError, LineError};
 pub use jsonl::{MAX_LINE_BYTES, read_jsonl};
 

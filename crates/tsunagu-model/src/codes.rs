@@ -46,6 +46,8 @@ macro_rules! code_enum {
             /// Parses a wire code or a Japanese label, as found in CSV files
             /// written by hand: the full label, or the label without its
             /// parenthesised part (「買い物支援」 for 「買い物支援（付き添い・代行・移動販売）」).
+            /// Categories, features and statuses also have `from_user_text`
+            /// (`labels.rs`), which accepts everyday words as well.
             pub fn from_code_or_label(text: &str) -> Option<Self> {
                 let text = text.trim();
                 if let Some(v) = Self::from_code(text) {
@@ -72,7 +74,7 @@ macro_rules! code_enum {
 }
 
 /// The label up to its first full-width or ASCII parenthesis.
-fn label_head(label: &str) -> &str {
+pub(crate) fn label_head(label: &str) -> &str {
     label
         .split(['（', '('])
         .next()

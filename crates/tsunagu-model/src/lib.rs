@@ -9,6 +9,7 @@ pub mod audience;
 pub mod codes;
 pub mod derived;
 pub mod error;
+pub mod labels;
 pub mod placement;
 pub mod record;
 pub mod safe_text;
