@@ -358,6 +358,9 @@ impl SearchIndex {
             d.add_u64(*field, hours);
         }
         d.add_u64(f.town, facts.town_key);
+        if let Some(center) = &doc.placement.center_id {
+            d.add_text(f.center, center);
+        }
         let (lat, lon) = doc.placement.point().unwrap_or((f64::NAN, f64::NAN));
         d.add_f64(f.lat, lat);
         d.add_f64(f.lon, lon);

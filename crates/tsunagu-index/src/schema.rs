@@ -57,6 +57,8 @@ pub struct Fields {
     pub hours: [Field; 4],
     /// Key of the record's 町丁目 (`prefs::town_key`), 0 for none.
     pub town: Field,
+    /// あんしんケアセンター id of the record's place (AC01…).
+    pub center: Field,
     /// The record's point (NaN when it has none).
     pub lat: Field,
     pub lon: Field,
@@ -138,6 +140,7 @@ pub fn build() -> (Schema, Fields) {
         facts: b.add_u64_field(FACTS_FIELD, FAST),
         hours: HOURS_FIELDS.map(|name| b.add_u64_field(name, FAST)),
         town: b.add_u64_field(TOWN_FIELD, FAST),
+        center: b.add_text_field("center", STRING),
         lat: b.add_f64_field(LAT_FIELD, FAST),
         lon: b.add_f64_field(LON_FIELD, FAST),
     };

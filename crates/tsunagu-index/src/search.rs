@@ -35,6 +35,8 @@ pub struct SearchQuery {
     pub kinds: Vec<Kind>,
     pub categories: Vec<Category>,
     pub wards: Vec<Ward>,
+    /// あんしんケアセンター ids (AC01…): records placed in their areas.
+    pub centers: Vec<String>,
     pub features: Vec<Feature>,
     pub max_fee_yen: Option<u64>,
     pub include_inactive: bool,
@@ -65,6 +67,7 @@ impl SearchQuery {
             || !self.kinds.is_empty()
             || !self.categories.is_empty()
             || !self.wards.is_empty()
+            || !self.centers.is_empty()
             || !self.serving_wards.is_empty()
             || !self.features.is_empty()
             || self.max_fee_yen.is_some()
@@ -454,6 +457,7 @@ fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
         q.categories.iter().map(|c| c.code().to_string()),
     ));
     require(any_of(f.ward, q.wards.iter().map(|w| w.name().to_string())));
+    require(any_of(f.center, q.centers.iter().cloned()));
     if !q.serving_wards.is_empty() {
         require(Some(serving_wards_query(f, &q.serving_wards)));
     }

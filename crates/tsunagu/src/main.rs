@@ -64,6 +64,9 @@ enum Command {
         category: Vec<Category>,
         #[arg(long, value_parser = parse_ward)]
         ward: Vec<Ward>,
+        /// あんしんケアセンター area (AC01…AC28): records placed in it.
+        #[arg(long = "centre", alias = "center", value_parser = parse_centre)]
+        centre: Vec<String>,
         /// Required feature (repeat for several; all must be present).
         #[arg(long, value_parser = parse_feature)]
         feature: Vec<Feature>,
@@ -228,20 +231,31 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
         .ok_or_else(|| format!("kind は {} のどれかです", Kind::codes_joined()))
 }
 fn parse_category(s: &str) -> Result<Category, String> {
-    Category::from_code_or_label(s).ok_or_else(|| {
+    Category::from_user_text(s).ok_or_else(|| {
         format!(
-            "分類コードが違います。使えるコード: {}",
-            Category::codes_joined()
+            "分類「{s}」がわかりません。使える分類: {}",
+            Category::codes_with_labels_joined()
         )
     })
 }
 fn parse_feature(s: &str) -> Result<Feature, String> {
-    Feature::from_code_or_label(s).ok_or_else(|| {
+    Feature::from_user_text(s).ok_or_else(|| {
         format!(
-            "特徴コードが違います。使えるコード: {}",
-            Feature::codes_joined()
+            "特徴「{s}」がわかりません。使える特徴: {}",
+            Feature::codes_with_labels_joined()
         )
     })
+}
+fn parse_centre(s: &str) -> Result<String, String> {
+    let id = s.trim().to_ascii_uppercase();
+    let ok = id.len() == 4
+        && id.starts_with("AC")
+        && id[2..].parse::<u8>().is_ok_and(|n| (1..=28).contains(&n));
+    if ok {
+        Ok(id)
+    } else {
+        Err(format!("センター「{s}」がわかりません。AC01〜AC28 で指定してください"))
+    }
 }
 fn parse_ward(s: &str) -> Result<Ward, String> {
     Ward::parse(s).ok_or_else(|| "区の名前が違います（例: 稲毛区、美浜区）".to_string())
@@ -260,6 +274,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // `tsunagu show ID | head`: the reader has gone; stop quietly, as
+        // other Unix tools do.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             match e.downcast_ref::<EngineError>() {
                 Some(engine) => eprintln!("エラー: {}\nerror: {e:#}", engine.message_ja()),
@@ -318,6 +342,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             kind,
             category,
             ward,
+            centre,
             feature,
             max_fee,
             include_inactive,
@@ -336,6 +361,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 kinds: kind.clone(),
                 categories: category.clone(),
                 wards: ward.clone(),
+                centers: centre.clone(),
                 features: feature.clone(),
                 max_fee_yen: *max_fee,
                 include_inactive: *include_inactive,
