@@ -112,3 +112,70 @@ fn search_cases_find_the_expected_records() {
         failures.join("\n")
     );
 }
+
+/// tests/cases/understood_search_cases.tsv: queries with a place, a day or
+/// a cost (generated from the seed records by an oracle that does not use
+/// the engine): the records that fit must be in the top 10 (the oracle
+/// cannot read every schedule the engine reads, so records it leaves out
+/// may rightly rank above), and records of
+/// the same category known not to fit (another ward, a known schedule
+/// without that day, a known fee over the limit) must not be in the top 10.
+#[test]
+fn understood_queries_rank_what_fits_and_leave_out_what_does_not() {
+    let text =
+        std::fs::read_to_string(root().join("tests/cases/understood_search_cases.tsv")).unwrap();
+    let data = seeded();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.starts_with("query\t") || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert!(cols.len() >= 3, "line {}: query, expect_top5, not_top10", i + 1);
+        count += 1;
+        let out = tsunagu(
+            data.path(),
+            &["search", cols[0], "--format", "json", "--limit", "10"],
+        );
+        assert!(out.status.success(), "line {}: {}", i + 1, stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let ids: Vec<String> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        let list = |c: &str| -> Vec<String> {
+            match c.trim() {
+                "-" | "" => Vec::new(),
+                l => l.split(',').map(String::from).collect(),
+            }
+        };
+        let missing: Vec<String> = list(cols[1])
+            .into_iter()
+            .filter(|id| !ids.contains(id))
+            .collect();
+        let wrong: Vec<String> = list(cols[2])
+            .into_iter()
+            .filter(|id| ids.contains(id))
+            .collect();
+        if !missing.is_empty() || !wrong.is_empty() {
+            failures.push(format!(
+                "line {} {:?}: missing from top 10 {:?}, must not be in top 10 {:?}; got {:?}",
+                i + 1,
+                cols[0],
+                missing,
+                wrong,
+                ids
+            ));
+        }
+    }
+    assert!(count >= 150, "at least 150 cases, found {count}");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
