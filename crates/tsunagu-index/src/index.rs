@@ -326,6 +326,25 @@ impl SearchIndex {
         for text in other {
             self.add_analyzed(&mut d, f.other, text, None);
         }
+        // The phone as one digits-only term, however it is written, so that
+        // a query of the number in any form (query_concepts) finds it.
+        // contact.phone is public (Audience::project hides only the person).
+        let phone = r.contact.as_ref().and_then(|c| c.phone.as_deref());
+        if let Some(digits) = phone.and_then(tsunagu_text::analyzer::phone_digits) {
+            d.add_pre_tokenized_text(
+                f.other,
+                PreTokenizedString {
+                    text: String::new(),
+                    tokens: vec![Token {
+                        offset_from: 0,
+                        offset_to: 0,
+                        position: 0,
+                        text: digits,
+                        position_length: 1,
+                    }],
+                },
+            );
+        }
         if !readings.is_empty() {
             d.add_pre_tokenized_text(
                 f.reading,

@@ -17,10 +17,10 @@ use tantivy::query::{
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 use tsunagu_model::{Audience, Category, Feature, Kind, Status, Visibility, Ward};
 use tsunagu_text::Highlighter;
-use tsunagu_text::analyzer::QueryConcept;
+use tsunagu_text::analyzer::{QueryConcept, reading_segmentations};
 
 use crate::error::IndexError;
 use crate::facets::FacetCollector;
@@ -174,9 +174,10 @@ impl SearchIndex {
             return Err(IndexError::EmptyQuery);
         }
         let f = &self.fields;
+        let searcher = self.reader.searcher();
         let mut concept_queries: Vec<Box<dyn Query>> = concepts
             .iter()
-            .map(|c| concept_query(f, &self.category_terms, c))
+            .map(|c| concept_query(f, &self.category_terms, &searcher, c))
             .collect();
         if !q.situation_categories.is_empty() {
             concept_queries.push(situation_query(f, &q.situation_categories));
@@ -188,7 +189,7 @@ impl SearchIndex {
             .iter()
             .map(|c| {
                 Box::new(BoostQuery::new(
-                    concept_query(f, &self.category_terms, c),
+                    concept_query(f, &self.category_terms, &searcher, c),
                     OPTIONAL_WEIGHT,
                 )) as Box<dyn Query>
             })
@@ -196,7 +197,6 @@ impl SearchIndex {
         let n = concept_queries.len();
         let strict = n - n / 3;
         let filters = filter_clauses(f, q);
-        let searcher = self.reader.searcher();
         let limit = q.limit.max(1);
 
         // One pass collects the total, the top hits and both facets. With
@@ -349,9 +349,60 @@ fn term_or_phrase(field: Field, terms: &[String]) -> Option<Box<dyn Query>> {
     }
 }
 
+/// Whether `field` of any segment holds the term `text`.
+fn has_term(searcher: &Searcher, field: Field, text: &str) -> bool {
+    let term = Term::from_field_text(field, text);
+    searcher.segment_readers().iter().any(|segment| {
+        match segment
+            .inverted_index(field)
+            .and_then(|ii| Ok(ii.get_term_info(&term)?))
+        {
+            Ok(info) => info.is_some(),
+            Err(e) => {
+                tracing::warn!(error = %e, "term dictionary lookup failed; term treated as absent");
+                false
+            }
+        }
+    })
+}
+
+/// Phrases for a word the user wrote in kana: the word split into reading
+/// terms the index holds, matched as a phrase in the reading field, and in a
+/// surface field too where every piece is a term there (kana words such as
+/// かふぇ are indexed in hiragana). A split into one piece that is the word
+/// itself adds nothing: the concept's own reading clause already asks it.
+fn kana_phrases(f: &Fields, searcher: &Searcher, concept: &QueryConcept) -> Vec<Box<dyn Query>> {
+    let Some(word) = &concept.kana_reading else {
+        return Vec::new();
+    };
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    let splits = reading_segmentations(word, |piece| has_term(searcher, f.reading, piece));
+    tracing::debug!(?splits, word, "kana splits");
+    for pieces in splits {
+        if pieces.len() == 1 && pieces[0] == *word {
+            continue;
+        }
+        if let Some(q) = term_or_phrase(f.reading, &pieces) {
+            out.push(Box::new(BoostQuery::new(q, Fields::READING_BOOST)));
+        }
+        if pieces.len() < 2 {
+            continue;
+        }
+        for tf in f.text_fields().iter().filter(|tf| tf.phrases) {
+            if pieces.iter().all(|p| has_term(searcher, tf.field, p))
+                && let Some(q) = term_or_phrase(tf.field, &pieces)
+            {
+                out.push(Box::new(BoostQuery::new(q, tf.boost)));
+            }
+        }
+    }
+    out
+}
+
 fn concept_query(
     f: &Fields,
     category_terms: &[(Category, HashSet<String>)],
+    searcher: &Searcher,
     concept: &QueryConcept,
 ) -> Box<dyn Query> {
     let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
@@ -410,6 +461,7 @@ fn concept_query(
             disjuncts.push(Box::new(BoostQuery::new(q, Fields::READING_BOOST)));
         }
     }
+    disjuncts.extend(kana_phrases(f, searcher, concept));
     Box::new(DisjunctionMaxQuery::with_tie_breaker(
         disjuncts,
         TIE_BREAKER,

@@ -134,6 +134,11 @@ pub struct QueryConcept {
     /// Synonym groups of the concept: every single-term member is matched
     /// through the group token instead of one clause per member.
     pub groups: Vec<u32>,
+    /// The chunk folded to hiragana when the user wrote one word in kana
+    /// (にんちしょうかふぇ, ﾆﾝﾁｼｮｳｶﾌｪ). The index stores readings per token,
+    /// so the searcher splits this into reading terms it holds
+    /// ([`reading_segmentations`]) and matches them as a phrase.
+    pub kana_reading: Option<String>,
 }
 
 /// Synonym phrases compiled to term sequences.
@@ -410,12 +415,31 @@ impl Analyzer {
     pub fn query_concepts(&self, query: &str) -> Result<Vec<QueryConcept>, TextError> {
         let mut concepts: Vec<QueryConcept> = Vec::new();
         for chunk in normalize(query).text.split_whitespace() {
-            let has_hiragana = chunk.chars().any(|c| matches!(c, '\u{3041}'..='\u{3096}'));
-            if is_kana(chunk) && has_hiragana && chunk.chars().count() >= 2 {
-                concepts.push(self.kana_concept(chunk)?);
-            } else {
-                concepts.extend(self.token_concepts(chunk)?);
+            if let Some(digits) = phone_digits(chunk) {
+                concepts.push(QueryConcept {
+                    text: chunk.to_string(),
+                    alternatives: vec![vec![digits]],
+                    readings: Vec::new(),
+                    expanded: false,
+                    groups: Vec::new(),
+                    kana_reading: None,
+                });
+                continue;
             }
+            let has_hiragana = chunk.chars().any(|c| matches!(c, '\u{3041}'..='\u{3096}'));
+            let kana_word = is_kana(chunk) && chunk.chars().count() >= 2;
+            let mut chunk_concepts = if kana_word && has_hiragana {
+                vec![self.kana_concept(chunk)?]
+            } else {
+                self.token_concepts(chunk)?
+            };
+            // A kana chunk that stayed one concept may still be several
+            // indexed words (ニンチショウカフェ = 認知症 + カフェ). One split
+            // into several concepts already matches word by word.
+            if kana_word && let [one] = chunk_concepts.as_mut_slice() {
+                one.kana_reading = Some(fold_kana(chunk));
+            }
+            concepts.extend(chunk_concepts);
         }
         Ok(concepts)
     }
@@ -452,6 +476,7 @@ impl Analyzer {
             readings: vec![vec![whole]],
             expanded,
             groups,
+            kana_reading: None,
         })
     }
 
@@ -502,6 +527,7 @@ impl Analyzer {
                 readings: reading.into_iter().collect(),
                 expanded: !groups.is_empty(),
                 groups: group_ids,
+                kana_reading: None,
             });
             i += len.max(1);
         }
@@ -544,6 +570,109 @@ impl Analyzer {
         }
         (best_len, best_groups)
     }
+}
+
+/// Kana words longer than this are not split against the index: the split
+/// looks up every substring, and no real query word is this long.
+pub const MAX_SEGMENTED_KANA_CHARS: usize = 24;
+
+/// Honorific prefixes IPADIC tags 接頭詞; the index drops them as non-content
+/// (お話し相手 is indexed as 話し相手), so a query may drop them too.
+const HONORIFIC_PREFIXES: [char; 2] = ['お', 'ご'];
+
+/// Splits `word` into the fewest pieces for which `exists` holds (ties go to
+/// the split whose earlier pieces are longer), or `None` when no split
+/// covers the whole word or it is longer than [`MAX_SEGMENTED_KANA_CHARS`].
+/// `exists` is asked about each substring at most once.
+pub fn segment_into_terms(word: &str, mut exists: impl FnMut(&str) -> bool) -> Option<Vec<String>> {
+    let bounds: Vec<usize> = word
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([word.len()])
+        .collect();
+    let n = bounds.len() - 1;
+    if n == 0 || n > MAX_SEGMENTED_KANA_CHARS {
+        return None;
+    }
+    // best[j]: fewest pieces covering the first j chars, and where the last
+    // piece starts. Filled from the end so that ties keep long first pieces.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[n] = Some((0, n));
+    for i in (0..n).rev() {
+        for j in (i + 1..=n).rev() {
+            let Some((rest, _)) = best[j] else {
+                continue;
+            };
+            if best[i].is_some_and(|(count, _)| count <= rest + 1) {
+                continue;
+            }
+            if exists(&word[bounds[i]..bounds[j]]) {
+                best[i] = Some((rest + 1, j));
+            }
+        }
+    }
+    best[0]?;
+    let mut pieces = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let (_, j) = best[i]?;
+        pieces.push(word[bounds[i]..bounds[j]].to_string());
+        i = j;
+    }
+    Some(pieces)
+}
+
+/// The splits of a hiragana word into index terms worth matching as a
+/// phrase: its split into two or more terms (the word as one term is the
+/// concept's own reading), and the same without a leading honorific prefix
+/// (おはなしあいて → はなしあいて, whole or split). Each is distinct.
+pub fn reading_segmentations(word: &str, mut exists: impl FnMut(&str) -> bool) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut push = |pieces: Vec<String>| {
+        if !out.contains(&pieces) {
+            out.push(pieces);
+        }
+    };
+    // A reading term may equal the whole word (a name_kana that IPADIC kept
+    // as one unknown word) while most records hold it as several words.
+    if let Some(pieces) = segment_into_terms(word, |p| p != word && exists(p)) {
+        push(pieces);
+    }
+    if let Some(first) = word.chars().next()
+        && HONORIFIC_PREFIXES.contains(&first)
+        && word.chars().count() > 2
+    {
+        let rest = &word[first.len_utf8()..];
+        if let Some(pieces) = segment_into_terms(rest, &mut exists) {
+            push(pieces);
+        }
+        if let Some(pieces) = segment_into_terms(rest, |p| p != rest && exists(p)) {
+            push(pieces);
+        }
+    }
+    out
+}
+
+/// Fewest and most digits of a Japanese phone number (fixed lines have 10,
+/// mobiles and IP phones 11).
+const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 10..=11;
+
+/// The digits of a phone number written with dashes, parentheses or spaces
+/// in any width (043-225-8618, 043(225)8618, ０４３－２２５－８６１８), or
+/// `None` when `text` is not one. The index keeps a record's phone as this
+/// one term, so every way of writing it meets.
+pub fn phone_digits(text: &str) -> Option<String> {
+    let normalized = normalize(text).text;
+    let mut digits = String::new();
+    for c in normalized.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '-' | '(' | ')' | ' ' | '\u{2010}'..='\u{2015}' | '\u{2212}' | 'ー' => {}
+            _ => return None,
+        }
+    }
+    let plausible = PHONE_DIGITS.contains(&digits.len()) && digits.starts_with('0');
+    plausible.then_some(digits)
 }
 
 /// IPADIC's context id of 名詞,一般: user words connect to their neighbours
