@@ -132,7 +132,11 @@ fn understood_queries_rank_what_fits_and_leave_out_what_does_not() {
             continue;
         }
         let cols: Vec<&str> = line.split('\t').collect();
-        assert!(cols.len() >= 3, "line {}: query, expect_top5, not_top10", i + 1);
+        assert!(
+            cols.len() >= 3,
+            "line {}: query, expect_top5, not_top10",
+            i + 1
+        );
         count += 1;
         let out = tsunagu(
             data.path(),

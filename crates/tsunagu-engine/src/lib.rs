@@ -11,12 +11,12 @@
 
 mod import;
 pub mod limits;
-pub mod understand;
 mod lock;
 mod matching;
 mod near;
 mod place;
 mod search;
+pub mod understand;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -38,12 +38,12 @@ pub use lock::{LOCK_FILE, WriterLock};
 pub use near::{LocatedPlace, Location, NearQuery, NearSort};
 pub use place::{PlacementWarning, place};
 pub use search::{SearchResult, SearchResults, ShownRecord, UnderstoodSearch, apply_understanding};
-pub use understand::{Understanding, Understood, UnderstoodKind};
 pub use tsunagu_index::{FacetCount, Restriction, SearchQuery};
 pub use tsunagu_ingest::{CsvEncoding, FileFormat};
 pub use tsunagu_match::request::MAX_REQUEST_BYTES;
 pub use tsunagu_match::{MatchAnswer, MatchRequest, RequestError};
 pub use tsunagu_model::Audience;
+pub use understand::{Understanding, Understood, UnderstoodKind};
 
 #[derive(Debug, Error)]
 pub enum EngineError {

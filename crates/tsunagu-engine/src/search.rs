@@ -155,17 +155,18 @@ impl Directory {
         if let Some(u) = self.understander.get() {
             return Ok(u);
         }
-        let vocabulary =
-            crate::understand::QueryVocabulary::parse(&self.analyzer.lexicon().query_tsv)
-                .map_err(|errors| {
-                    EngineError::QueryVocabulary(
-                        errors
-                            .iter()
-                            .map(|e| format!("dictionaries/query.tsv:{}: {}", e.line, e.message))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    )
-                })?;
+        let vocabulary = crate::understand::QueryVocabulary::parse(
+            &self.analyzer.lexicon().query_tsv,
+        )
+        .map_err(|errors| {
+            EngineError::QueryVocabulary(
+                errors
+                    .iter()
+                    .map(|e| format!("dictionaries/query.tsv:{}: {}", e.line, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
         let understander =
             crate::understand::Understander::new(vocabulary, self.locator.gazetteer());
         Ok(self.understander.get_or_init(|| understander))

@@ -206,7 +206,9 @@ impl QueryVocabulary {
                     match range {
                         Some((a, b)) if a < b => Meaning::Time(a, b),
                         _ => {
-                            err(format!("time value {value:?} must be HH:MM-HH:MM, start before end"));
+                            err(format!(
+                                "time value {value:?} must be HH:MM-HH:MM, start before end"
+                            ));
                             continue;
                         }
                     }
@@ -223,7 +225,11 @@ impl QueryVocabulary {
                     None => {
                         err(format!(
                             "unknown feature {value:?}; expected one of {}",
-                            Feature::ALL.iter().map(|f| f.code()).collect::<Vec<_>>().join(", ")
+                            Feature::ALL
+                                .iter()
+                                .map(|f| f.code())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ));
                         continue;
                     }
@@ -233,7 +239,11 @@ impl QueryVocabulary {
                     None => {
                         err(format!(
                             "unknown who value {value:?}; expected one of {}",
-                            Who::ALL.iter().map(|w| w.code()).collect::<Vec<_>>().join(", ")
+                            Who::ALL
+                                .iter()
+                                .map(|w| w.code())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ));
                         continue;
                     }
@@ -315,7 +325,18 @@ const SHORT_WARDS: [(&str, Ward); 4] = [
 const EVERYDAY_NAMES: [&str; 2] = ["中央", "緑"];
 /// What may follow a place name directly and still leave it a place.
 const PLACE_SUFFIXES: [&str; 12] = [
-    "駅", "周辺", "付近", "近辺", "近く", "地区", "地域", "方面", "エリア", "界隈", "あたり", "辺り",
+    "駅",
+    "周辺",
+    "付近",
+    "近辺",
+    "近く",
+    "地区",
+    "地域",
+    "方面",
+    "エリア",
+    "界隈",
+    "あたり",
+    "辺り",
 ];
 /// Particles a hiragana phrase may be followed by.
 const PARTICLES: [&str; 14] = [
@@ -361,7 +382,10 @@ impl Understander {
         let places = place_names(gazetteer);
         let mut lookup: HashMap<String, Vec<Entry>> = HashMap::new();
         for (phrase, entry) in &vocabulary.phrases {
-            lookup.entry(phrase.clone()).or_default().push(entry.clone());
+            lookup
+                .entry(phrase.clone())
+                .or_default()
+                .push(entry.clone());
         }
         for (i, p) in places.iter().enumerate() {
             // A place name shadows vocabulary (月見台 is not Monday).
@@ -459,9 +483,13 @@ impl Understander {
                 }
             }
         }
-        for grammar in [clock_at(chars, i), amount_at(chars, i), weekday_chars_at(chars, i)]
-            .into_iter()
-            .flatten()
+        for grammar in [
+            clock_at(chars, i),
+            amount_at(chars, i),
+            weekday_chars_at(chars, i),
+        ]
+        .into_iter()
+        .flatten()
         {
             let longer = best.as_ref().is_none_or(|b| grammar.end > b.end);
             if longer && self.edges_allow(chars, &grammar, prev, after_hit) {
@@ -480,9 +508,7 @@ impl Understander {
             .iter()
             .any(|m| matches!(m, Meaning::Place(_) | Meaning::Ward(_) | Meaning::City));
         // Left edge: not in the middle of a word.
-        if !after_hit
-            && let Some(p) = prev
-        {
+        if !after_hit && let Some(p) = prev {
             let glued_left = (is_word_char(p) && is_word_char(first))
                 || (is_hiragana(p) && is_hiragana(first))
                 || (p.is_ascii_alphanumeric() && first.is_ascii_alphanumeric());
@@ -513,8 +539,7 @@ impl Understander {
         if is_hiragana(last) && is_hiragana(n) {
             // あさがお is not 朝: a particle must follow, and then a new word.
             return PARTICLES.iter().any(|p| {
-                tail.starts_with(p)
-                    && !tail[p.len()..].starts_with(|c: char| is_hiragana(c))
+                tail.starts_with(p) && !tail[p.len()..].starts_with(|c: char| is_hiragana(c))
             });
         }
         true
@@ -655,7 +680,11 @@ impl Understander {
                     if !u.kinds.contains(k) {
                         u.kinds.push(*k);
                     }
-                    push(UnderstoodKind::Kind, k.code().to_string(), hit.label.clone());
+                    push(
+                        UnderstoodKind::Kind,
+                        k.code().to_string(),
+                        hit.label.clone(),
+                    );
                     optional.push(from.clone());
                 }
                 Meaning::Stop => {}
@@ -666,7 +695,9 @@ impl Understander {
             let hour_mask = if times.is_empty() {
                 WhenWanted::ALL_HOURS
             } else {
-                times.iter().fold(0u32, |m, (a, b)| m | hours_between(*a, *b))
+                times
+                    .iter()
+                    .fold(0u32, |m, (a, b)| m | hours_between(*a, *b))
             };
             for (d, h) in hours.iter_mut().enumerate() {
                 if days == 0 || days & (1 << d) != 0 {
@@ -706,7 +737,8 @@ impl Understander {
 /// taken out (「の サロン」 → 「サロン」).
 fn without_particles(rest: &str) -> String {
     const EDGE: [&str; 16] = [
-        "から", "まで", "だけ", "でも", "の", "に", "で", "は", "が", "も", "を", "と", "や", "へ", "な", "か",
+        "から", "まで", "だけ", "でも", "の", "に", "で", "は", "が", "も", "を", "と", "や", "へ",
+        "な", "か",
     ];
     let mut words: Vec<&str> = Vec::new();
     for chunk in rest.split_whitespace() {
@@ -714,10 +746,16 @@ fn without_particles(rest: &str) -> String {
         loop {
             let before = w;
             for p in EDGE {
-                if w.len() > p.len() && w.starts_with(p) && !w[p.len()..].starts_with(|c: char| is_hiragana(c)) {
+                if w.len() > p.len()
+                    && w.starts_with(p)
+                    && !w[p.len()..].starts_with(|c: char| is_hiragana(c))
+                {
                     w = &w[p.len()..];
                 }
-                if w.len() > p.len() && w.ends_with(p) && !w[..w.len() - p.len()].ends_with(is_hiragana) {
+                if w.len() > p.len()
+                    && w.ends_with(p)
+                    && !w[..w.len() - p.len()].ends_with(is_hiragana)
+                {
                     w = &w[..w.len() - p.len()];
                 }
             }
@@ -786,7 +824,14 @@ fn clock_at(chars: &[char], i: usize) -> Option<Hit> {
         }
     }
     if !ranged {
-        for (suffix, from_start) in [("以降", true), ("すぎ", true), ("過ぎ", true), ("まで", false), ("頃", true), ("ごろ", true)] {
+        for (suffix, from_start) in [
+            ("以降", true),
+            ("すぎ", true),
+            ("過ぎ", true),
+            ("まで", false),
+            ("頃", true),
+            ("ごろ", true),
+        ] {
             if starts_with_at(chars, j, suffix) {
                 j += suffix.chars().count();
                 if suffix == "まで" {
@@ -864,7 +909,17 @@ fn amount_at(chars: &[char], i: usize) -> Option<Hit> {
     if starts_with_at(chars, end, "以上") {
         return None;
     }
-    for suffix in ["以下", "まで", "以内", "未満", "ぐらい", "くらい", "程度", "前後", "位"] {
+    for suffix in [
+        "以下",
+        "まで",
+        "以内",
+        "未満",
+        "ぐらい",
+        "くらい",
+        "程度",
+        "前後",
+        "位",
+    ] {
         if starts_with_at(chars, end, suffix) {
             end += suffix.chars().count();
             if suffix == "未満" {
@@ -903,7 +958,10 @@ fn weekday_chars_at(chars: &[char], i: usize) -> Option<Hit> {
         mask |= 1 << d;
         count += 1;
         j += 1;
-        if j < chars.len() && matches!(chars[j], '・' | '、' | ',' | '/') && chars.get(j + 1).and_then(|c| day(*c)).is_some() {
+        if j < chars.len()
+            && matches!(chars[j], '・' | '、' | ',' | '/')
+            && chars.get(j + 1).and_then(|c| day(*c)).is_some()
+        {
             j += 1;
         }
     }
@@ -917,7 +975,9 @@ fn weekday_chars_at(chars: &[char], i: usize) -> Option<Hit> {
             return None;
         }
         (i, j + 1)
-    } else if before_ok && (alone(j) || count >= 2 && !is_word_char(chars.get(j).copied().unwrap_or(' '))) {
+    } else if before_ok
+        && (alone(j) || count >= 2 && !is_word_char(chars.get(j).copied().unwrap_or(' ')))
+    {
         (i, j)
     } else {
         return None;
@@ -936,12 +996,15 @@ fn weekday_chars_at(chars: &[char], i: usize) -> Option<Hit> {
     })
 }
 
+/// Latitude, longitude.
+type Point = (f64, f64);
+
 /// Place names to recognise: each town (大字) of the gazetteer, a town
 /// written without its trailing 町 when that is unambiguous, and a name that
 /// starts several towns (千城台 → 千城台北, 千城台南…), covering them all.
 fn place_names(gazetteer: &Gazetteer) -> Vec<PlaceName> {
     // oaza → (ward, 町丁目 names, points)
-    let mut by_oaza: Vec<(String, Ward, Vec<String>, Vec<(f64, f64)>)> = Vec::new();
+    let mut by_oaza: Vec<(String, Ward, Vec<String>, Vec<Point>)> = Vec::new();
     let mut index: HashMap<(String, Ward), usize> = HashMap::new();
     for row in gazetteer.rows() {
         let key = (normalize_str(&row.oaza), row.ward);
@@ -978,7 +1041,7 @@ fn place_names(gazetteer: &Gazetteer) -> Vec<PlaceName> {
         names.entry(oaza.clone()).or_default().push(out.len() - 1);
     }
     // Prefixes shared by several towns of one ward, and towns without 町.
-    let mut extra: HashMap<(String, Ward), (Vec<String>, Vec<(f64, f64)>)> = HashMap::new();
+    let mut extra: HashMap<(String, Ward), (Vec<String>, Vec<Point>)> = HashMap::new();
     for (oaza, ward, towns, points) in &by_oaza {
         let cs: Vec<char> = oaza.chars().collect();
         if cs.len() >= 3 && cs[cs.len() - 1] == '町' {
@@ -1059,7 +1122,10 @@ mod tests {
         let errors = QueryVocabulary::parse("weekday\tmonday\t月曜\nfeature\twifi\tWi-Fi\n")
             .err()
             .unwrap_or_default();
-        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
     }
 
     #[test]

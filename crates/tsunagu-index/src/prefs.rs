@@ -399,10 +399,9 @@ mod tests {
 
     #[test]
     fn doc_facts_mark_unknown_and_untimed_schedules() {
-        let record: Record = serde_json::from_str(
-            r#"{"id":"x","kind":"kayoi","name":"x","categories":["salon"]}"#,
-        )
-        .unwrap();
+        let record: Record =
+            serde_json::from_str(r#"{"id":"x","kind":"kayoi","name":"x","categories":["salon"]}"#)
+                .unwrap();
         let unknown = DocFacts::of(&record, &Placement::default());
         assert!(unknown.facts & SCHEDULE_UNKNOWN != 0);
         assert_eq!(unknown.when_terms, vec![UNKNOWN_TERM.to_string()]);

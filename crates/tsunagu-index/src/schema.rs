@@ -9,7 +9,7 @@ use crate::tokenizer::{JA, JA_READING};
 
 /// Bump when the schema or the analysis changes in a way that needs a
 /// rebuild; an index of another version is rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Text fields searched by a query, with their boosts. Category labels are
 /// matched through [`Fields::category`] instead (see `search.rs`).
@@ -72,7 +72,12 @@ pub const FACET_KEY_FIELD: &str = "facet_key";
 pub const NO_WARD: u64 = 31;
 pub const FEE_FIELD: &str = "fee";
 pub const FACTS_FIELD: &str = "facts";
-pub const HOURS_FIELDS: [&str; 4] = ["hours_mon_tue", "hours_wed_thu", "hours_fri_sat", "hours_sun"];
+pub const HOURS_FIELDS: [&str; 4] = [
+    "hours_mon_tue",
+    "hours_wed_thu",
+    "hours_fri_sat",
+    "hours_sun",
+];
 pub const TOWN_FIELD: &str = "town";
 pub const LAT_FIELD: &str = "lat";
 pub const LON_FIELD: &str = "lon";

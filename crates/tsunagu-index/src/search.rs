@@ -202,29 +202,30 @@ impl SearchIndex {
         // One pass collects the total, the top hits and both facets. With
         // understood wishes the hits are ordered by fit first (prefs.rs).
         let ranked = !q.prefs.is_empty();
-        let run = |query: &BooleanQuery| -> tantivy::Result<(usize, Vec<(f32, tantivy::DocAddress)>, _)> {
-            let top = TopDocs::with_limit(limit).and_offset(q.offset);
-            if ranked {
-                let ranker = crate::prefs::Ranker {
-                    prefs: q.prefs.clone(),
-                    town_keys: q
-                        .prefs
-                        .place
-                        .iter()
-                        .flat_map(|p| p.towns.iter().map(|t| crate::prefs::town_key(t)))
-                        .collect(),
-                };
-                let (total, top, facets) =
-                    searcher.search(query, &(Count, top.tweak_score(ranker), FacetCollector))?;
-                Ok((
-                    total,
-                    top.into_iter().map(|(k, a)| (k.text, a)).collect(),
-                    facets,
-                ))
-            } else {
-                searcher.search(query, &(Count, top, FacetCollector))
-            }
-        };
+        let run =
+            |query: &BooleanQuery| -> tantivy::Result<(usize, Vec<(f32, tantivy::DocAddress)>, _)> {
+                let top = TopDocs::with_limit(limit).and_offset(q.offset);
+                if ranked {
+                    let ranker = crate::prefs::Ranker {
+                        prefs: q.prefs.clone(),
+                        town_keys: q
+                            .prefs
+                            .place
+                            .iter()
+                            .flat_map(|p| p.towns.iter().map(|t| crate::prefs::town_key(t)))
+                            .collect(),
+                    };
+                    let (total, top, facets) = searcher
+                        .search(query, &(Count, top.tweak_score(ranker), FacetCollector))?;
+                    Ok((
+                        total,
+                        top.into_iter().map(|(k, a)| (k.text, a)).collect(),
+                        facets,
+                    ))
+                } else {
+                    searcher.search(query, &(Count, top, FacetCollector))
+                }
+            };
         let mut relaxed = false;
         let mut query = build(&concept_queries, strict, &optional_queries, &filters);
         let mut fruit = run(&query)?;
@@ -490,7 +491,10 @@ fn serving_wards_query(f: &Fields, wards: &[Ward]) -> Box<dyn Query> {
         let upper = Term::from_field_text(f.area, &format!("{}\u{10FFFF}", w.name()));
         any.push((
             Occur::Should,
-            Box::new(RangeQuery::new(Bound::Included(lower), Bound::Excluded(upper))),
+            Box::new(RangeQuery::new(
+                Bound::Included(lower),
+                Bound::Excluded(upper),
+            )),
         ));
     }
     any.push((

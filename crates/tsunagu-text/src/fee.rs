@@ -429,7 +429,15 @@ mod tests {
             ("百円", Some(100), FeeUnit::PerVisit),
         ];
         for (text, yen, unit) in table {
-            assert_eq!(parse_fee(text), ParsedFee { yen, unit, minutes: None }, "{text}");
+            assert_eq!(
+                parse_fee(text),
+                ParsedFee {
+                    yen,
+                    unit,
+                    minutes: None
+                },
+                "{text}"
+            );
         }
     }
 

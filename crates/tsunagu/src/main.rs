@@ -254,7 +254,9 @@ fn parse_centre(s: &str) -> Result<String, String> {
     if ok {
         Ok(id)
     } else {
-        Err(format!("センター「{s}」がわかりません。AC01〜AC28 で指定してください"))
+        Err(format!(
+            "センター「{s}」がわかりません。AC01〜AC28 で指定してください"
+        ))
     }
 }
 fn parse_ward(s: &str) -> Result<Ward, String> {
