@@ -29,13 +29,231 @@ fn locate_reports_level_centre_and_refuses_to_guess() {
     let out = tsunagu(data.path(), &["locate", "船橋市本町1-2-3"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("千葉市外"), "{}", stdout(&out));
+    // The built-in ward polygons place points by default.
     let v = json(&tsunagu(
         data.path(),
         &["locate", "--point", "35.6384,140.1002", "--format", "json"],
     ));
     assert_eq!(
         (v["ward"].as_str(), v["ward_method"].as_str()),
-        (Some("稲毛区"), Some("nearest_town"))
+        (Some("稲毛区"), Some("polygon"))
+    );
+    // Tokyo Bay off 美浜区: inside the old bounding box, outside every ward.
+    let v = json(&tsunagu(
+        data.path(),
+        &["locate", "--point", "35.60,140.03", "--format", "json"],
+    ));
+    assert_eq!(v["inside_city"], false, "{v:#}");
+}
+
+/// One row of seed-data/gazetteer.csv, read here without tsunagu's own
+/// importer so that the test does not lean on the code it checks.
+struct BundledRow {
+    ward: String,
+    town: String,
+    oaza: String,
+    chome: Option<u32>,
+    point: Option<(f64, f64)>,
+}
+
+fn bundled_rows() -> Vec<BundledRow> {
+    let text = std::fs::read_to_string(root().join("seed-data/gazetteer.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("ward_code,lg_code,ward,town,oaza,chome,lat,lng,has_point")
+    );
+    lines
+        .map(|line| {
+            let c: Vec<&str> = line.split(',').collect();
+            BundledRow {
+                ward: c[2].to_string(),
+                town: c[3].to_string(),
+                oaza: c[4].to_string(),
+                chome: c[5].parse().ok(),
+                point: c[6].parse().ok().zip(c[7].parse().ok()),
+            }
+        })
+        .collect()
+}
+
+/// Every town of the bundled gazetteer resolves to itself through `locate`:
+/// with 千葉市 and the ward, with the ward alone, and with the 丁目 in arabic
+/// numerals (小仲台2丁目) — the same ward, 町丁目, level and point, read
+/// whole (no note, nothing unread), and a centre. The 5 rows without a point
+/// (都町四〜八丁目) say that the town's mean point stands in.
+#[test]
+fn every_bundled_town_resolves_to_itself_through_locate() {
+    let rows = bundled_rows();
+    assert_eq!(rows.len(), 505);
+    assert_eq!(rows.iter().filter(|r| r.point.is_none()).count(), 5);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("none");
+    let check = |row: &BundledRow, address: String| -> Option<String> {
+        let out = tsunagu(&data, &["locate", &address, "--format", "json"]);
+        let v = json(&out);
+        let level = if row.chome.is_some() { "chome" } else { "town" };
+        let got = (
+            v["ward"].as_str(),
+            v["town"].as_str(),
+            v["oaza"].as_str(),
+            v["level"].as_str(),
+        );
+        let want = (
+            Some(row.ward.as_str()),
+            Some(row.town.as_str()),
+            Some(row.oaza.as_str()),
+            Some(level),
+        );
+        if got != want || out.status.code() != Some(0) || !v["center_id"].is_string() {
+            return Some(format!("{address}: got {got:?}, centre {}", v["center_id"]));
+        }
+        let point = v["lat"].as_f64().zip(v["lon"].as_f64());
+        match row.point {
+            Some((lat, lon)) => {
+                let same =
+                    point.is_some_and(|(a, b)| (a - lat).abs() < 1e-9 && (b - lon).abs() < 1e-9);
+                if !same || !v["note"].is_null() {
+                    return Some(format!("{address}: point {point:?} note {}", v["note"]));
+                }
+            }
+            None => {
+                let says = v["note"]
+                    .as_str()
+                    .is_some_and(|n| n.contains("代表点がない"));
+                if point.is_none() || !says {
+                    return Some(format!("{address}: no-point row: {point:?} {}", v["note"]));
+                }
+            }
+        }
+        None
+    };
+    let mut jobs: Vec<(&BundledRow, String)> = Vec::new();
+    for row in &rows {
+        jobs.push((row, format!("千葉市{}{}", row.ward, row.town)));
+        jobs.push((row, format!("{}{}", row.ward, row.town)));
+        if let Some(n) = row.chome {
+            jobs.push((row, format!("千葉市{}{}{n}丁目", row.ward, row.oaza)));
+        }
+    }
+    // Two workers: each run starts the binary afresh.
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let half = jobs.len() / 2;
+        let (a, b) = jobs.split_at(half);
+        let workers: Vec<_> = [a, b]
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .filter_map(|(row, address)| check(row, address.clone()))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    assert_eq!(jobs.len(), 505 * 2 + 361);
+    assert!(
+        failures.is_empty(),
+        "{} of {} addresses did not resolve to their own row:\n{}",
+        failures.len(),
+        jobs.len(),
+        failures.join("\n")
+    );
+}
+
+/// Addresses as coordinators write them, through the binary: the ward
+/// without 区, a postal code first, a kana reading, words left unread.
+#[test]
+fn locate_reads_addresses_as_coordinators_write_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("none");
+    let locate = |address: &str| json(&tsunagu(&data, &["locate", address, "--format", "json"]));
+    let v = locate("〒263-0043 稲毛小仲台2丁目5-3");
+    assert_eq!(
+        (
+            v["ward"].as_str(),
+            v["town"].as_str(),
+            v["center_id"].as_str()
+        ),
+        (Some("稲毛区"), Some("小仲台二丁目"), Some("AC15")),
+        "{v:#}"
+    );
+    assert!(
+        v["note"].as_str().unwrap().contains("稲毛区と読みました"),
+        "{v:#}"
+    );
+    let v = locate("おゆみの中央3丁目");
+    assert_eq!(
+        (v["ward"].as_str(), v["town"].as_str()),
+        (Some("緑区"), Some("おゆみ野中央三丁目")),
+        "{v:#}"
+    );
+    // A split town read from kana still says its centre needs the 丁目.
+    let v = locate("あさひがおか");
+    assert_eq!(v["oaza"], "朝日ケ丘", "{v:#}");
+    let note = v["note"].as_str().unwrap();
+    assert!(
+        note.contains("「あさひがおか」を「朝日ケ丘」と読みました") && note.contains("丁目を指定"),
+        "{v:#}"
+    );
+    let v = locate("千葉市稲毛区稲毛 小仲台公民館");
+    assert_eq!(v["oaza"], "稲毛", "{v:#}");
+    assert!(
+        v["note"]
+            .as_str()
+            .unwrap()
+            .contains("「小仲台公民館」は住所として読んでいません"),
+        "words thrown away are said: {v:#}"
+    );
+}
+
+/// `gazetteer import` of a file that does not exist says so, exits 2 like
+/// other input errors, and creates nothing (not even the data directory).
+#[test]
+fn gazetteer_import_of_a_missing_file_says_so_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    for args in [
+        vec!["gazetteer", "import", "/no/such/file.csv"],
+        vec![
+            "gazetteer",
+            "import",
+            "/no/such/file.csv",
+            "--wards",
+            "/no/such/wards.geojson",
+        ],
+    ] {
+        let out = tsunagu(&data, &args);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("ファイル /no/such/file.csv がありません"),
+            "{err}"
+        );
+        assert!(err.contains("cannot read the input file"), "{err}");
+        assert!(!err.contains("作成できません"), "{err}");
+        assert!(!data.exists(), "nothing created");
+    }
+    let towns = root().join("seed-data/gazetteer.csv");
+    let out = tsunagu(
+        &data,
+        &[
+            "gazetteer",
+            "import",
+            towns.to_str().unwrap(),
+            "--wards",
+            "/no/such/wards.geojson",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("wards.geojson がありません"));
+    assert!(
+        !data.exists(),
+        "a missing polygon file stops the import too"
     );
 }
 

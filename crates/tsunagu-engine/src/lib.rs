@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use thiserror::Error;
-use tsunagu_geo::{CenterAreas, Gazetteer, Locator, PointIndex, WardBoundaries};
+use tsunagu_geo::{Gazetteer, Locator, PointIndex, WardBoundaries};
 use tsunagu_index::{IndexDoc, IndexError, SearchIndex};
 use tsunagu_store::{RecordWrite, Store, StoreError};
 use tsunagu_text::system_dictionary::DictionaryLocation;
@@ -63,6 +63,12 @@ pub enum EngineError {
     },
     #[error(transparent)]
     Geo(#[from] tsunagu_geo::GeoError),
+    #[error("cannot read the input file {path}")]
+    InputFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("invalid need phrases: {0}")]
     Needs(String),
     #[error("invalid query vocabulary: {0}")]
@@ -122,6 +128,18 @@ impl EngineError {
             EngineError::DataDir { path, .. } => {
                 format!("データディレクトリ {} を作成できません", path.display())
             }
+            EngineError::InputFile { path, source }
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                format!(
+                    "ファイル {} がありません（何も変更していません）",
+                    tsunagu_model::cut_for_message(&path.display().to_string())
+                )
+            }
+            EngineError::InputFile { path, source } => format!(
+                "ファイル {} を読めません（{source}）（何も変更していません）",
+                tsunagu_model::cut_for_message(&path.display().to_string())
+            ),
             EngineError::CannotLocate { message, candidates } if candidates.is_empty() => {
                 format!("場所を特定できません: {message}")
             }
@@ -222,9 +240,9 @@ impl std::fmt::Debug for Directory {
 }
 
 pub const STORE_FILE: &str = "tsunagu.sqlite3";
-/// An imported gazetteer (tsunagu CSV); absent → the built-in seed one.
+/// An imported gazetteer (tsunagu CSV); absent → the built-in official one.
 pub const GAZETTEER_FILE: &str = "gazetteer.csv";
-/// Imported ward polygons (GeoJSON); absent → nearest-town rule.
+/// Imported ward polygons (GeoJSON); absent → the built-in ones.
 pub const WARDS_FILE: &str = "wards.geojson";
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
@@ -238,21 +256,26 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
         })
 }
 
-/// The gazetteer and ward polygons of a data directory, or the seed ones.
+/// The gazetteer and ward polygons of a data directory, or the built-in
+/// ones (the official 505 町丁目 and the 国土数値情報 ward polygons).
 pub fn load_locator(data_dir: &Path) -> Result<Locator, EngineError> {
-    let gazetteer = match std::fs::read(data_dir.join(GAZETTEER_FILE)) {
-        Ok(bytes) => Gazetteer::import_csv(&bytes)?.gazetteer,
-        Err(_) => Gazetteer::import_csv(tsunagu_geo::SEED_GAZETTEER.as_bytes())?.gazetteer,
+    let gazetteer = std::fs::read(data_dir.join(GAZETTEER_FILE)).ok();
+    let wards = std::fs::read_to_string(data_dir.join(WARDS_FILE)).ok();
+    Ok(Locator::load(gazetteer.as_deref(), wards.as_deref())?)
+}
+
+/// Checks that a file given to a command exists and can be opened, before
+/// anything is created or changed.
+pub fn check_input_file(path: &Path) -> Result<(), EngineError> {
+    let fail = |source| EngineError::InputFile {
+        path: path.to_path_buf(),
+        source,
     };
-    let boundaries = match std::fs::read_to_string(data_dir.join(WARDS_FILE)) {
-        Ok(text) => Some(WardBoundaries::from_geojson(&text)?),
-        Err(_) => None,
-    };
-    Ok(Locator::new(
-        gazetteer,
-        CenterAreas::parse_csv(tsunagu_geo::SEED_CENTERS)?,
-        boundaries,
-    ))
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if meta.is_dir() {
+        return Err(fail(std::io::Error::other("is a directory, not a file")));
+    }
+    std::fs::File::open(path).map(drop).map_err(fail)
 }
 pub const INDEX_DIR: &str = "index";
 
@@ -464,7 +487,7 @@ impl Directory {
         let mut lines = Vec::new();
         let data_dir = self.data_dir.clone();
         if let Some(file) = file {
-            let bytes = std::fs::read(file).map_err(|source| EngineError::DataDir {
+            let bytes = std::fs::read(file).map_err(|source| EngineError::InputFile {
                 path: file.to_path_buf(),
                 source,
             })?;
@@ -483,7 +506,7 @@ impl Directory {
             )?;
         }
         if let Some(wards) = wards {
-            let text = std::fs::read_to_string(wards).map_err(|source| EngineError::DataDir {
+            let text = std::fs::read_to_string(wards).map_err(|source| EngineError::InputFile {
                 path: wards.to_path_buf(),
                 source,
             })?;

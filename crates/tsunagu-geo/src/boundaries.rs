@@ -1,16 +1,25 @@
 //! Ward boundary polygons from GeoJSON (a FeatureCollection with one feature
 //! per ward, `ward` or `ward_code` in its properties, Polygon or MultiPolygon
 //! geometry), for point-in-polygon ward assignment.
+//!
+//! The built-in polygons (`seed-data/wards.geojson`, 国土数値情報 行政区域,
+//! not simplified) have about 9,000 vertices, so each polygon keeps its
+//! bounding box and a point is tested only against the polygons whose box
+//! holds it.
 
-use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
+use geo::{BoundingRect, Contains, Coord, LineString, Point, Polygon, Rect};
 use serde_json::Value;
 use tsunagu_model::Ward;
 
 use crate::GeoError;
 
+/// The built-in ward polygons of Chiba City.
+pub const SEED_WARD_BOUNDARIES: &str = include_str!("../../../seed-data/wards.geojson");
+
 #[derive(Debug, Clone, Default)]
 pub struct WardBoundaries {
-    wards: Vec<(Ward, MultiPolygon<f64>)>,
+    /// Every polygon of every ward, with its bounding box.
+    parts: Vec<(Ward, Rect<f64>, Polygon<f64>)>,
 }
 
 impl WardBoundaries {
@@ -19,7 +28,7 @@ impl WardBoundaries {
         let features = v["features"]
             .as_array()
             .ok_or_else(|| GeoError::GeoJson("not a FeatureCollection".into()))?;
-        let mut wards = Vec::new();
+        let mut parts = Vec::new();
         for (i, f) in features.iter().enumerate() {
             let props = &f["properties"];
             let name = ["ward", "ward_code", "lg_code", "name", "N03_004"]
@@ -45,22 +54,48 @@ impl WardBoundaries {
                     )));
                 }
             };
-            wards.push((ward, MultiPolygon(polys)));
+            for poly in polys {
+                // A polygon without points has no box and contains nothing.
+                if let Some(rect) = poly.bounding_rect() {
+                    parts.push((ward, rect, poly));
+                }
+            }
         }
-        Ok(WardBoundaries { wards })
+        Ok(WardBoundaries { parts })
+    }
+
+    /// The built-in polygons (`seed-data/wards.geojson`).
+    pub fn seed() -> Result<WardBoundaries, GeoError> {
+        Self::from_geojson(SEED_WARD_BOUNDARIES)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.wards.is_empty()
+        self.parts.is_empty()
+    }
+
+    /// The wards that have polygons.
+    pub fn wards(&self) -> Vec<Ward> {
+        let mut w: Vec<Ward> = self.parts.iter().map(|(w, _, _)| *w).collect();
+        w.sort();
+        w.dedup();
+        w
     }
 
     /// The ward whose polygon contains the point.
     pub fn ward_at(&self, lat: f64, lon: f64) -> Option<Ward> {
+        if !(lat.is_finite() && lon.is_finite()) {
+            return None;
+        }
         let p = Point::new(lon, lat);
-        self.wards
+        let c = p.0;
+        self.parts
             .iter()
-            .find(|(_, mp)| mp.contains(&p))
-            .map(|(w, _)| *w)
+            .filter(|(_, rect, _)| {
+                let (min, max) = (rect.min(), rect.max());
+                (min.x..=max.x).contains(&c.x) && (min.y..=max.y).contains(&c.y)
+            })
+            .find(|(_, _, poly)| poly.contains(&p))
+            .map(|(w, _, _)| *w)
     }
 }
 

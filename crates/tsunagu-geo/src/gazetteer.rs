@@ -19,7 +19,10 @@ use rstar::primitives::GeomWithData;
 use tsunagu_model::Ward;
 
 use crate::GeoError;
-use crate::address::{clean, kanji_number, leading_chome, name_key, split_head};
+use crate::address::{
+    clean, kanji_number, leading_banchi_len, leading_chome_len, name_key, split_head,
+};
+use crate::readings::{TownReading, TownReadings};
 use crate::spatial::unit_xyz;
 
 /// One 町丁目 (or a town without 丁目).
@@ -65,6 +68,16 @@ pub enum Level {
     Chome,
 }
 
+/// How the town name was found in an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TownMatch {
+    /// Written as in the gazetteer (ケ/ヶ/が, 之/の and kana width folded).
+    Name,
+    /// Its reading, whole or mixed with the written name (「おゆみの中央」).
+    Reading,
+}
+
 /// An address resolved against the gazetteer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolution {
@@ -78,10 +91,41 @@ pub struct Resolution {
     pub point: Option<(f64, f64)>,
     /// Towns that also match (ambiguous), or near names (nothing matched).
     pub candidates: Vec<String>,
-    /// Why the resolution stopped short, in Japanese.
+    /// Why the resolution stopped short, how the address was read when that
+    /// was not literal (a ward written without 区, a kana reading), and words
+    /// it did not read; in Japanese, sentences joined by 「。」.
     pub note: Option<String>,
     /// Another municipality named in the address.
     pub other_city: Option<String>,
+    /// How the town name was found, when one was.
+    pub town_match: Option<TownMatch>,
+    /// The ward was written without 区 before the town (「稲毛小仲台」).
+    pub ward_without_ku: bool,
+    /// What the resolution did not read: after the town, its 丁目 and 番地
+    /// (a building or room name, other words), or everything after the ward
+    /// when no town was found. `None` when nothing was left.
+    pub unread: Option<String>,
+}
+
+impl Resolution {
+    fn add_note(&mut self, sentence: String) {
+        match &mut self.note {
+            Some(n) => {
+                n.push('。');
+                n.push_str(&sentence);
+            }
+            None => self.note = Some(sentence),
+        }
+    }
+}
+
+/// A town name found at the start of some text.
+struct TownHit {
+    /// Characters of the text it spans.
+    chars: usize,
+    /// Rows of the town(s) it names.
+    rows: Vec<usize>,
+    how: TownMatch,
 }
 
 type PointEntry = GeomWithData<[f64; 3], usize>;
@@ -91,7 +135,12 @@ pub struct Gazetteer {
     rows: Vec<TownRow>,
     /// name_key(oaza) → indices of rows of that town (any ward).
     by_key: HashMap<String, Vec<usize>>,
-    /// Longest oaza key, in chars, to bound the prefix search.
+    /// Readings of the towns, by (ward, name_key(oaza)).
+    readings: HashMap<(Ward, String), TownReading>,
+    /// name_key of a reading or of a name written partly in kana → the
+    /// towns (ward, name_key(oaza)) it spells.
+    aliases: HashMap<String, Vec<(Ward, String)>>,
+    /// Longest oaza or alias key, in chars, to bound the prefix search.
     longest_key: usize,
     points: RTree<PointEntry>,
 }
@@ -117,9 +166,54 @@ impl Gazetteer {
         Gazetteer {
             rows,
             by_key,
+            readings: HashMap::new(),
+            aliases: HashMap::new(),
             longest_key,
             points,
         }
+    }
+
+    /// Attaches readings to the towns the table knows, so that addresses
+    /// written in kana (「おゆみの中央」, 「いなげ海岸」) resolve and
+    /// [`Gazetteer::place_names`] carries them. Towns the table lacks keep
+    /// no reading; table rows of towns not in the gazetteer are ignored.
+    pub fn with_readings(mut self, table: &TownReadings) -> Gazetteer {
+        self.readings.clear();
+        self.aliases.clear();
+        let mut towns: Vec<(Ward, String)> = self
+            .rows
+            .iter()
+            .map(|r| (r.ward, name_key(&r.oaza)))
+            .collect();
+        towns.sort();
+        towns.dedup();
+        for (ward, key) in towns {
+            let Some(reading) = table.get(ward, &key) else {
+                continue;
+            };
+            for spelling in reading.spellings() {
+                let alias = name_key(&spelling);
+                if alias == key {
+                    continue;
+                }
+                self.longest_key = self.longest_key.max(alias.chars().count());
+                let targets = self.aliases.entry(alias).or_default();
+                if !targets.contains(&(ward, key.clone())) {
+                    targets.push((ward, key.clone()));
+                }
+            }
+            self.readings.insert((ward, key), reading.clone());
+        }
+        self
+    }
+
+    /// The reading of a town (「おゆみ野中央」 → 「おゆみのちゅうおう」).
+    pub fn reading(&self, ward: Ward, oaza: &str) -> Option<String> {
+        self.town_reading(ward, oaza).map(TownReading::reading)
+    }
+
+    pub(crate) fn town_reading(&self, ward: Ward, oaza: &str) -> Option<&TownReading> {
+        self.readings.get(&(ward, name_key(oaza)))
     }
 
     pub fn rows(&self) -> &[TownRow] {
@@ -153,6 +247,44 @@ impl Gazetteer {
             .unwrap_or_default()
     }
 
+    /// The longest town name (or reading of one) that begins `text`, in the
+    /// ward if one is given.
+    fn town_prefix(&self, text: &str, ward: Option<Ward>) -> Option<TownHit> {
+        let key = name_key(text);
+        let ends: Vec<usize> = key
+            .char_indices()
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain([key.len()])
+            .collect();
+        for len in (1..=self.longest_key.min(ends.len())).rev() {
+            let prefix = &key[..ends[len - 1]];
+            let rows = self.town_rows(prefix, ward);
+            if !rows.is_empty() {
+                return Some(TownHit {
+                    chars: len,
+                    rows,
+                    how: TownMatch::Name,
+                });
+            }
+            if let Some(targets) = self.aliases.get(prefix) {
+                let rows: Vec<usize> = targets
+                    .iter()
+                    .filter(|(w, _)| ward.is_none_or(|x| x == *w))
+                    .flat_map(|(w, oaza)| self.town_rows(oaza, Some(*w)))
+                    .collect();
+                if !rows.is_empty() {
+                    return Some(TownHit {
+                        chars: len,
+                        rows,
+                        how: TownMatch::Reading,
+                    });
+                }
+            }
+        }
+        None
+    }
+
     /// The mean point of some rows.
     fn mean_point(&self, rows: &[usize]) -> Option<(f64, f64)> {
         let pts: Vec<(f64, f64)> = rows.iter().filter_map(|&i| self.rows[i].point).collect();
@@ -167,6 +299,14 @@ impl Gazetteer {
     }
 
     /// Resolves an address to ward, town, 丁目 and point, as far as it goes.
+    ///
+    /// The town is the longest name (or reading) that begins the text after
+    /// prefecture, city and ward. With no ward written, a ward name without
+    /// 区 may come first (「稲毛小仲台2丁目」 is 稲毛区小仲台): that reading
+    /// wins when it covers more of the text than a town alone (the town 稲毛
+    /// would leave 「小仲台2丁目」 unread). Words left after the town and
+    /// 丁目, before any 番地, are named in the note; whatever was not read is
+    /// in `unread`.
     pub fn resolve(&self, address: &str) -> Resolution {
         let cleaned = clean(address);
         let head = split_head(&cleaned);
@@ -180,73 +320,111 @@ impl Gazetteer {
             candidates: Vec::new(),
             note: None,
             other_city: head.other_city.clone(),
+            town_match: None,
+            ward_without_ku: false,
+            unread: None,
         };
         if head.ward.is_some() {
             res.level = Level::Ward;
         }
-        let rest_key = name_key(head.rest);
-        let rest_chars: Vec<(usize, char)> = rest_key.char_indices().collect();
-        // Longest town name that prefixes the rest (within the ward, if any).
-        let mut found: Option<(String, Vec<usize>, usize)> = None;
-        for len in (1..=self.longest_key.min(rest_chars.len())).rev() {
-            let end = rest_chars
-                .get(len)
-                .map(|(i, _)| *i)
-                .unwrap_or(rest_key.len());
-            let key = &rest_key[..end];
-            let rows = self.town_rows(key, head.ward);
-            if !rows.is_empty() {
-                found = Some((key.to_string(), rows, end));
-                break;
+        let town_first = self.town_prefix(head.rest, head.ward);
+        let ward_first = match head.ward {
+            Some(_) => None,
+            None => Ward::ALL.into_iter().find_map(|w| {
+                let stem = w.name().strip_suffix('区')?;
+                let after = head.rest.strip_prefix(stem)?;
+                let hit = self.town_prefix(after, Some(w))?;
+                Some((w, stem, hit))
+            }),
+        };
+        let (town_text, hit) = match (town_first, ward_first) {
+            (town, Some((w, stem, hit)))
+                if town
+                    .as_ref()
+                    .is_none_or(|t| stem.chars().count() + hit.chars > t.chars) =>
+            {
+                res.ward = Some(w);
+                res.level = Level::Ward;
+                res.ward_without_ku = true;
+                res.add_note(format!("「{stem}」を{}と読みました", w.name()));
+                (&head.rest[stem.len()..], hit)
             }
-        }
-        let Some((_, rows, key_end)) = found else {
-            if head.other_city.is_some() {
-                res.note = Some("千葉市外の住所です".into());
+            (Some(town), _) => (head.rest, town),
+            (None, _) => {
+                res.unread = Some(head.rest.to_string()).filter(|r| !r.is_empty());
+                if head.other_city.is_some() {
+                    res.note = Some("千葉市外の住所です".into());
+                    return res;
+                }
+                res.candidates = self.near_names(head.rest, head.ward);
+                res.note = Some(if head.ward.is_some() {
+                    "区はわかりましたが、町名が見つかりません".into()
+                } else {
+                    "千葉市内の住所として認識できません".into()
+                });
                 return res;
             }
-            res.candidates = self.near_names(head.rest, head.ward);
-            res.note = Some(if head.ward.is_some() {
-                "区はわかりましたが、町名が見つかりません".into()
-            } else {
-                "千葉市内の住所として認識できません".into()
-            });
-            return res;
         };
-        // name_key maps char to char, so the byte end in the key is the
-        // byte end in the rest only when widths agree; recompute by chars.
-        let key_chars = rest_key[..key_end].chars().count();
-        let after: String = head.rest.chars().skip(key_chars).collect();
+        // name_key maps char to char on cleaned text, so the hit's length
+        // in chars is its length in the written text.
+        let written: String = town_text.chars().take(hit.chars).collect();
+        let after: String = town_text.chars().skip(hit.chars).collect();
         // A Chiba town matched, so 「古市」 in 「古市場町」 was no city.
         res.other_city = None;
-        let oaza = self.rows[rows[0]].oaza.clone();
+        let rows = hit.rows;
+        let mut towns: Vec<(Ward, &str)> = rows
+            .iter()
+            .map(|&i| (self.rows[i].ward, self.rows[i].oaza.as_str()))
+            .collect();
+        towns.sort();
+        towns.dedup();
+        if towns.len() > 1 {
+            res.candidates = towns
+                .iter()
+                .map(|(w, oaza)| format!("{}{oaza}", w.name()))
+                .collect();
+            let one_name = towns
+                .iter()
+                .all(|(_, o)| name_key(o) == name_key(towns[0].1));
+            res.add_note(if one_name {
+                "同じ町名が複数の区にあります。区を指定してください".into()
+            } else {
+                format!("「{written}」と読める町名が複数あります。漢字で書いてください")
+            });
+            res.unread = Some(after).filter(|a| !a.is_empty());
+            return res;
+        }
+        let (ward, oaza) = (towns[0].0, towns[0].1.to_string());
         // 「宮崎町」 is not 「宮崎」: a town X matched but the address says X町.
         if after.starts_with('町') && !oaza.ends_with('町') {
             res.candidates = vec![format!("{oaza}町")];
-            res.note = Some(format!(
+            res.add_note(format!(
                 "「{oaza}町」は町名一覧にありません（「{oaza}」とは別の町です）"
             ));
+            res.unread = Some(after);
             return res;
         }
-        let wards: Vec<Ward> = {
-            let mut w: Vec<Ward> = rows.iter().map(|&i| self.rows[i].ward).collect();
-            w.sort();
-            w.dedup();
-            w
-        };
-        if wards.len() > 1 {
-            res.candidates = wards
-                .iter()
-                .map(|w| format!("{}{oaza}", w.name()))
-                .collect();
-            res.note = Some("同じ町名が複数の区にあります。区を指定してください".into());
-            return res;
+        res.town_match = Some(hit.how);
+        if hit.how == TownMatch::Reading {
+            res.add_note(format!("「{written}」を「{oaza}」と読みました"));
         }
-        res.ward = wards.first().copied();
+        res.ward = Some(ward);
         res.oaza = Some(oaza.clone());
         res.level = Level::Town;
         let has_chome = rows.iter().any(|&i| self.rows[i].chome.is_some());
-        let chome = leading_chome(&after, has_chome);
+        let (chome, chome_len) = match leading_chome_len(&after, has_chome) {
+            // 「都町999」: a bare number that is no 丁目 of a town that also
+            // has a row without 丁目 is that row's 番地.
+            Some((c, len))
+                if !after[..len].ends_with("丁目")
+                    && !rows.iter().any(|&i| self.rows[i].chome == Some(c))
+                    && rows.iter().any(|&i| self.rows[i].chome.is_none()) =>
+            {
+                (None, 0)
+            }
+            Some((c, len)) => (Some(c), len),
+            None => (None, 0),
+        };
         res.chome = chome;
         let exact = match chome {
             Some(c) => rows
@@ -256,22 +434,43 @@ impl Gazetteer {
             None => rows.iter().copied().find(|&i| self.rows[i].chome.is_none()),
         };
         match (exact, chome) {
-            (Some(i), Some(_)) => {
-                res.level = Level::Chome;
+            (Some(i), _) => {
+                if chome.is_some() {
+                    res.level = Level::Chome;
+                }
                 res.row = Some(i);
-                res.point = self.rows[i].point.or_else(|| self.mean_point(&rows));
-            }
-            (Some(i), None) => {
-                res.row = Some(i);
-                res.point = self.rows[i].point.or_else(|| self.mean_point(&rows));
+                res.point = self.rows[i].point;
+                if res.point.is_none() {
+                    res.point = self.mean_point(&rows);
+                    if res.point.is_some() {
+                        res.add_note(format!(
+                            "{}には代表点がないため、{oaza}の代表点の平均を地点にしました",
+                            self.rows[i].town
+                        ));
+                    }
+                }
             }
             (None, Some(c)) => {
                 res.point = self.mean_point(&rows);
-                res.note = Some(format!("{oaza}{c}丁目は町名一覧にありません"));
+                res.add_note(format!("{oaza}{c}丁目は町名一覧にありません"));
                 res.candidates = rows.iter().map(|&i| self.rows[i].town.clone()).collect();
             }
             (None, None) => {
                 res.point = self.mean_point(&rows);
+            }
+        }
+        let after_chome = &after[chome_len..];
+        let banchi = leading_banchi_len(after_chome);
+        let unread = &after_chome[banchi..];
+        if !unread.is_empty() {
+            res.unread = Some(unread.to_string());
+            // After a 番地 come buildings and rooms; straight after the town
+            // or 丁目, words may have been part of the place.
+            if banchi == 0 {
+                res.add_note(format!(
+                    "「{written}{}」の後の「{unread}」は住所として読んでいません",
+                    &after[..chome_len]
+                ));
             }
         }
         res
@@ -505,6 +704,30 @@ pub fn kanji_digits(n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_number_that_is_no_chome_is_the_banchi_of_the_town_row() {
+        let csv = "ward_code,lg_code,ward,town,oaza,chome,lat,lng\n\
+                   12101,121011,中央区,都町,都町,,35.61,140.14\n\
+                   12101,121011,中央区,都町一丁目,都町,1,35.62,140.15\n\
+                   12103,121037,稲毛区,小仲台二丁目,小仲台,2,35.63,140.09\n";
+        let g = Gazetteer::import_csv(csv.as_bytes()).unwrap().gazetteer;
+        let r = g.resolve("千葉市中央区都町999");
+        assert_eq!(
+            (r.level, r.row, r.chome, r.note),
+            (Level::Town, Some(0), None, None)
+        );
+        assert_eq!(r.point, Some((35.61, 140.14)));
+        let r = g.resolve("都町1-5");
+        assert_eq!((r.level, r.row), (Level::Chome, Some(1)));
+        // Written as 丁目 it stays a 丁目, and its absence is said.
+        let r = g.resolve("都町9丁目");
+        assert_eq!((r.level, r.row, r.chome), (Level::Town, None, Some(9)));
+        assert!(r.note.unwrap().contains("9丁目"));
+        // A town without a row of its own keeps reading the number as 丁目.
+        let r = g.resolve("小仲台3");
+        assert_eq!((r.level, r.chome), (Level::Town, Some(3)));
+    }
 
     #[test]
     fn mlit_names_split() {

@@ -1,10 +1,14 @@
 //! Geography: where records and seniors are, in Chiba City's terms.
 //!
 //! * [`gazetteer`]: 町・大字 and 丁目 with representative points, imported
-//!   from the Address Base Registry, MLIT 位置参照情報 or our own CSV.
+//!   from the Address Base Registry, MLIT 位置参照情報 or our own CSV; the
+//!   built-in one is the official list (505 町丁目, 「Geolonia 住所データ」).
+//! * [`readings`]: the hiragana readings of the town names (a data table).
+//! * [`place_names`]: town names to recognise in free text
+//!   ([`Gazetteer::place_names`]).
 //! * [`address`]: normalising addresses as people write them.
 //! * [`centers`]: which あんしんケアセンター covers a town or 丁目.
-//! * [`boundaries`]: ward polygons (GeoJSON) when the city supplies them.
+//! * [`boundaries`]: ward polygons (GeoJSON); built in, replaceable.
 //! * [`spatial`]: distances and the R-tree of points.
 //! * [`Locator`]: all of the above behind two questions, "where is this
 //!   address?" and "what is at this point?".
@@ -13,14 +17,22 @@ pub mod address;
 pub mod boundaries;
 pub mod centers;
 pub mod gazetteer;
+pub mod place_names;
+pub mod readings;
 pub mod spatial;
+
+use std::sync::OnceLock;
 
 use thiserror::Error;
 use tsunagu_model::Ward;
 
-pub use boundaries::WardBoundaries;
+pub use boundaries::{SEED_WARD_BOUNDARIES, WardBoundaries};
 pub use centers::{Center, CenterAreas, CenterAssignment};
-pub use gazetteer::{Gazetteer, GazetteerFormat, GazetteerImport, Level, Resolution, TownRow};
+pub use gazetteer::{
+    Gazetteer, GazetteerFormat, GazetteerImport, Level, Resolution, TownMatch, TownRow,
+};
+pub use place_names::{PlaceName, PlaceNameKind};
+pub use readings::{SEED_READINGS, TownReading, TownReadings};
 pub use spatial::{PointIndex, distance_m, walking_minutes};
 
 #[derive(Debug, Error)]
@@ -35,14 +47,19 @@ pub enum GeoError {
     BadCenterRow { line: usize, message: String },
     #[error("GeoJSON: {0}")]
     GeoJson(String),
+    #[error("reading table line {line}: {message}")]
+    BadReadingRow { line: usize, message: String },
 }
 
-/// The seed gazetteer and centre table, built into the binary so the demo
-/// works anywhere; deployments import the official gazetteer.
+/// The built-in gazetteer: Chiba City's 505 町丁目 with representative points
+/// (「Geolonia 住所データ」, CC BY 4.0, based on 国土交通省 位置参照情報), and
+/// the centre table. `gazetteer import` replaces the gazetteer in a data
+/// directory.
 pub const SEED_GAZETTEER: &str = include_str!("../../../seed-data/gazetteer.csv");
 pub const SEED_CENTERS: &str = include_str!("../../../seed-data/anshin_centers.csv");
 
-/// Approximate bounds of Chiba City, used only to call a point "outside".
+/// Approximate bounds of Chiba City, used only to call a point "outside"
+/// when no ward polygons are loaded.
 const CITY_BOUNDS: ((f64, f64), (f64, f64)) = ((35.48, 140.01), (35.73, 140.33));
 /// A point farther than this from every gazetteer point is not in the city
 /// (when no ward polygons are loaded).
@@ -75,12 +92,24 @@ pub struct Place {
     pub candidates: Vec<String>,
     pub note: Option<String>,
     pub inside_city: bool,
+    /// What the address resolution did not read (see [`Resolution::unread`]).
+    pub unread: Option<String>,
 }
 
 pub struct Locator {
     gazetteer: Gazetteer,
     centers: CenterAreas,
-    boundaries: Option<WardBoundaries>,
+    boundaries: Boundaries,
+}
+
+/// The ward polygons a locator places points with.
+enum Boundaries {
+    None,
+    Given(WardBoundaries),
+    /// The built-in polygons, parsed on the first point query: resolving an
+    /// address never needs them, and parsing 9,000 vertices would slow every
+    /// `locate` of an address.
+    Seed(OnceLock<Option<WardBoundaries>>),
 }
 
 impl Locator {
@@ -92,17 +121,55 @@ impl Locator {
         Locator {
             gazetteer,
             centers,
-            boundaries: boundaries.filter(|b| !b.is_empty()),
+            boundaries: match boundaries.filter(|b| !b.is_empty()) {
+                Some(b) => Boundaries::Given(b),
+                None => Boundaries::None,
+            },
         }
     }
 
-    /// The built-in seed gazetteer and centre table.
+    /// The built-in gazetteer, readings, centre table and ward polygons.
     pub fn seed() -> Result<Locator, GeoError> {
-        Ok(Locator::new(
-            Gazetteer::import_csv(SEED_GAZETTEER.as_bytes())?.gazetteer,
-            CenterAreas::parse_csv(SEED_CENTERS)?,
-            None,
-        ))
+        Self::load(None, None)
+    }
+
+    /// A gazetteer (any format [`Gazetteer::import_csv`] reads) and ward
+    /// polygons (GeoJSON) where given, the built-in ones where not, with the
+    /// built-in readings and centre table. What a data directory holds after
+    /// `gazetteer import` goes through here.
+    pub fn load(
+        gazetteer_csv: Option<&[u8]>,
+        wards_geojson: Option<&str>,
+    ) -> Result<Locator, GeoError> {
+        let gazetteer = Gazetteer::import_csv(gazetteer_csv.unwrap_or(SEED_GAZETTEER.as_bytes()))?
+            .gazetteer
+            .with_readings(&TownReadings::seed()?);
+        let centers = CenterAreas::parse_csv(SEED_CENTERS)?;
+        Ok(match wards_geojson {
+            Some(text) => Locator::new(
+                gazetteer,
+                centers,
+                Some(WardBoundaries::from_geojson(text)?),
+            ),
+            None => Locator {
+                gazetteer,
+                centers,
+                boundaries: Boundaries::Seed(OnceLock::new()),
+            },
+        })
+    }
+
+    /// The ward polygons, parsing the built-in ones on first use. The
+    /// built-in GeoJSON is checked by the tests; were it ever unreadable,
+    /// points would fall back to the nearest-town rule.
+    fn boundaries(&self) -> Option<&WardBoundaries> {
+        match &self.boundaries {
+            Boundaries::None => None,
+            Boundaries::Given(b) => Some(b),
+            Boundaries::Seed(cell) => cell
+                .get_or_init(|| WardBoundaries::seed().ok().filter(|b| !b.is_empty()))
+                .as_ref(),
+        }
     }
 
     pub fn gazetteer(&self) -> &Gazetteer {
@@ -114,7 +181,7 @@ impl Locator {
     }
 
     pub fn has_polygons(&self) -> bool {
-        self.boundaries.is_some()
+        self.boundaries().is_some()
     }
 
     fn assign(
@@ -135,8 +202,13 @@ impl Locator {
         let mut note = r.note.clone();
         let center = self.assign(r.ward, r.oaza.as_deref(), r.chome);
         if let (CenterAssignment::Undecided(_), Some(oaza)) = (&center, &r.oaza) {
-            note.get_or_insert_with(|| {
-                format!("{oaza}は丁目によって担当のあんしんケアセンターが分かれています。丁目を指定してください")
+            let split = format!(
+                "{oaza}は丁目によって担当のあんしんケアセンターが分かれています。丁目を指定してください"
+            );
+            // Said even when the note already says how the address was read.
+            note = Some(match note {
+                Some(n) => format!("{n}。{split}"),
+                None => split,
             });
         }
         Place {
@@ -154,6 +226,7 @@ impl Locator {
             candidates: r.candidates,
             note,
             inside_city: r.other_city.is_none() && r.level > Level::None,
+            unread: r.unread,
         }
     }
 
@@ -168,7 +241,7 @@ impl Locator {
             .and_then(|t| t.point)
             .map(|p| distance_m((lat, lon), p))
             .unwrap_or(f64::INFINITY);
-        let (ward, method, inside) = match &self.boundaries {
+        let (ward, method, inside) = match self.boundaries() {
             Some(b) => {
                 let w = b.ward_at(lat, lon);
                 (w, w.map(|_| WardMethod::Polygon), w.is_some())
@@ -207,6 +280,7 @@ impl Locator {
             candidates: Vec::new(),
             note: (!inside).then(|| "千葉市外の地点です".to_string()),
             inside_city: inside,
+            unread: None,
         }
     }
 
@@ -247,7 +321,7 @@ mod tests {
     #[test]
     fn seed_locator_loads_and_places_points() {
         let l = Locator::seed().unwrap();
-        assert!(l.gazetteer().rows().len() >= 200);
+        assert_eq!(l.gazetteer().rows().len(), 505);
         assert_eq!(l.centers().centers().len(), 28);
         let p = l.locate_address("千葉市稲毛区小仲台2-3-1");
         assert_eq!(
@@ -257,8 +331,19 @@ mod tests {
         let (lat, lon) = p.point.unwrap();
         let q = l.locate_point(lat, lon);
         assert_eq!(q.ward, Some(Ward::Inage));
-        assert_eq!(q.ward_method, Some(WardMethod::NearestTown));
+        assert_eq!(q.ward_method, Some(WardMethod::Polygon));
         let far = l.locate_point(35.70, 139.90);
         assert!(!far.inside_city && far.ward.is_none());
+    }
+
+    #[test]
+    fn without_polygons_the_nearest_town_decides() {
+        let seed = Locator::seed().unwrap();
+        let plain = Locator::new(seed.gazetteer().clone(), seed.centers().clone(), None);
+        let q = plain.locate_point(35.6384, 140.1002);
+        assert_eq!(
+            (q.ward, q.ward_method),
+            (Some(Ward::Inage), Some(WardMethod::NearestTown))
+        );
     }
 }

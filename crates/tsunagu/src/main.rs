@@ -479,6 +479,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Gazetteer {
             command: GazetteerCommand::Import { file, wards },
         } => {
+            // Before the data directory is opened (and so created): a
+            // mistyped path changes nothing.
+            for input in file.iter().chain(wards) {
+                tsunagu_engine::check_input_file(input)?;
+            }
             let mut dir = Directory::open(&config(&cli))?;
             let summary = dir.import_gazetteer(file.as_deref(), wards.as_deref())?;
             println!("{summary}");
