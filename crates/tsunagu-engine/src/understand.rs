@@ -1066,7 +1066,7 @@ fn place_names(gazetteer: &Gazetteer) -> Vec<PlaceName> {
     let mut extra: Vec<_> = extra.into_iter().collect();
     extra.sort_by(|a, b| a.0.cmp(&b.0));
     for ((name, ward), (mut towns, points)) in extra {
-        if names.contains_key(&name) {
+        if names.contains_key(&name) || EVERYDAY_NAMES.contains(&name.as_str()) {
             continue;
         }
         towns.sort();
