@@ -106,7 +106,7 @@ impl FeeKnowledge {
             FeeUnit::PerMeal => format!("1食{amount}"),
             FeeUnit::PerHour => match self.minutes.unwrap_or(60) {
                 60 => format!("1時間{amount}"),
-                m if m % 60 == 0 => format!("{}時間{amount}", m / 60),
+                m if m.is_multiple_of(60) => format!("{}時間{amount}", m / 60),
                 m => format!("{m}分{amount}"),
             },
             FeeUnit::PerMonth => format!("月{amount}"),
@@ -120,7 +120,7 @@ fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

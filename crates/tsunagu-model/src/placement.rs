@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codes::Feature;
-use crate::record::Record;
 use crate::derived::{Fact, FeeKnowledge, ListingFact, ScheduleKnowledge};
+use crate::record::Record;
 use crate::ward::Ward;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
