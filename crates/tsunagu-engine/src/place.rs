@@ -40,11 +40,13 @@ fn from_place(
     }
 }
 
-/// Placement plus the schedule and fee read from the record's text.
+/// Placement plus the schedule, fee and listing facts read from the
+/// record's text.
 pub fn place(locator: &Locator, record: &Record) -> (Placement, Vec<PlacementWarning>) {
     let (mut placement, warnings) = locate(locator, record);
     placement.schedule = tsunagu_text::schedule::schedule_of(record);
     placement.fee = tsunagu_text::fee::fee_of(record);
+    placement.facts = tsunagu_text::facts::facts_of(record);
     (placement, warnings)
 }
 

@@ -358,13 +358,31 @@ impl SearchIndex {
             d.add_text(f.area, &key);
         }
         d.add_text(f.kind, r.kind.code());
-        for feature in &r.features {
-            d.add_text(f.feature, feature.code());
+        // Published features and those read from the listing's text, so a
+        // feature filter finds both; who-facts as `who:` terms beside them.
+        let mut feature_terms: Vec<String> =
+            r.features.iter().map(|x| x.code().to_string()).collect();
+        for listing_fact in &doc.placement.facts {
+            feature_terms.push(match listing_fact.fact {
+                tsunagu_model::Fact::Feature(x) => x.code().to_string(),
+                tsunagu_model::Fact::Who(w) => format!("who:{}", w.code()),
+            });
+        }
+        feature_terms.sort_unstable();
+        feature_terms.dedup();
+        for term in &feature_terms {
+            d.add_text(f.feature, term);
         }
         d.add_text(f.status, r.status.code());
         d.add_text(f.visibility, r.visibility.code());
-        let fee = r
-            .fee_yen
+        // The least one use costs (a per-visit fee, or one priced unit of
+        // time), or `fee_yen` for a placement stored before fees were
+        // derived; −1 when not known, so a max-fee filter keeps it.
+        let fee = doc
+            .placement
+            .fee
+            .least_per_use()
+            .or(r.fee_yen)
             .map(|y| i64::try_from(y).unwrap_or(i64::MAX))
             .unwrap_or(-1);
         d.add_i64(f.fee, fee);

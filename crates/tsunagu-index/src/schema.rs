@@ -9,7 +9,7 @@ use crate::tokenizer::{JA, JA_READING};
 
 /// Bump when the schema or the analysis changes in a way that needs a
 /// rebuild; an index of another version is rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Text fields searched by a query, with their boosts. Category labels are
 /// matched through [`Fields::category`] instead (see `search.rs`).

@@ -1,7 +1,16 @@
 //! Fees as published, turned into yen and a unit: 無料 → 0 per visit;
 //! 1回300円（お茶代込み） → 300 per visit; 月額1,000円 → 1,000 per month (the fee
-//! per visit is then unknown: the unit is kept, never divided); 1時間500円 →
-//! per hour; 1食450円 → per meal; 実費, 要相談 → unknown.
+//! per visit is then unknown: the unit is kept, never divided); 1食450円 →
+//! per meal; 実費, 要相談 → unknown.
+//!
+//! A fee priced by time is per hour with the minutes one priced unit lasts
+//! and that unit's price, which is the least one use costs: 1時間600円 and
+//! 60分600円 → 600 for 60 minutes, 30分300円 → 300 for 30 minutes (never
+//! converted to an hourly rate). An extension rate after it is read and
+//! left aside: 1時間600円（以降30分毎300円）, 1時間600円、延長30分300円 → 600
+//! for 60 minutes. Only 15, 30 and 60 minutes (1時間) are read; 2時間,
+//! 1時間30分, 90分 stay unknown, as does a wage (時給, 日給), which is paid to
+//! the participant, not by them.
 //!
 //! What cannot be read without guessing is unknown (`yen: None`, unit
 //! `unknown`), never an amount:
@@ -10,7 +19,8 @@
 //! * amounts above [`MAX_FEE_YEN`], numbers too long to be a price, badly
 //!   grouped thousands (1,00円), decimals, and 万/千/百 mixed with digits
 //!   (5千円, 2万5千円);
-//! * two different amounts that are not a range (1回300円、2回目以降500円,
+//! * two different amounts that are not a range or a time fee's extension
+//!   rate (1回300円、2回目以降500円,
 //!   初乗り710円＋介助料500円), an open range (1,500円～), or two units
 //!   (年会費1,200円＋1時間800円);
 //! * left-over words that change the price: ＋, 別, 実費, 以上, 以降, 割引,
@@ -235,7 +245,7 @@ fn read_fee(text: &str) -> Option<ParsedFee> {
     if t.is_empty() {
         return None;
     }
-    const UNKNOWN_WORDS: [&str; 8] = [
+    const UNKNOWN_WORDS: [&str; 14] = [
         "実費",
         "要相談",
         "応相談",
@@ -244,10 +254,31 @@ fn read_fee(text: &str) -> Option<ParsedFee> {
         "問い合わせ",
         "お問合せ",
         "未定",
+        // Money paid to the participant (就労的活動), not a fee.
+        "時給",
+        "日給",
+        "給与",
+        "給料",
+        "賃金",
+        "報酬",
     ];
     if UNKNOWN_WORDS.iter().any(|w| t.contains(w)) || has_minus_bar(&t) {
         return None;
     }
+    // An extension rate after a time fee (（以降30分毎300円）, 延長1時間500円)
+    // does not change what one use costs at least; it is read here and the
+    // fee must then be priced by time.
+    static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"[(]?(?:以降|以後|延長|超過分?)(?:は)?(?:(?:15|30|60)分|(?:1|一)時間)(?:毎|ごと|につき|あたり)?(?:に)?[0-9][0-9,]*円[)]?",
+        )
+    });
+    let extended = EXTENSION.is_match(&t);
+    let t = if extended {
+        EXTENSION.replace_all(&t, "").into_owned()
+    } else {
+        t
+    };
     let mut used = vec![false; t.len()];
     let take = |used: &mut Vec<bool>, r: std::ops::Range<usize>| {
         if let Some(u) = used.get_mut(r) {
@@ -280,7 +311,7 @@ fn read_fee(text: &str) -> Option<ParsedFee> {
     // Units and phrases with digits that are read, and harmless words.
     static READ: LazyLock<Regex> = LazyLock::new(|| {
         regex(
-            r"初回(?:は)?無料[、,・]?(?:2回目以降|2回目から|以降)|初回(?:は)?無料|(?:1|一)回(?:あたり|につき)?|/回|(?:1|一)時間(?:あたり)?|(?:15|30|60)分|(?:1|一)食|1[かヶカケ]月|(?:お)?(?:1|一)人(?:様)?(?:あたり|につき)?|一律",
+            r"初回(?:は)?無料[、,・]?(?:2回目以降|2回目から|以降)|初回(?:は)?無料|(?:1|一)回(?:あたり|につき)?|/回|(?:1|一)時間(?:あたり|につき|ごと|毎)?|(?:15|30|60)分(?:あたり|につき|ごと|毎)?|(?:1|一)食|1[かヶカケ]月|(?:お)?(?:1|一)人(?:様)?(?:あたり|につき)?|一律",
         )
     });
     let mut free_read = vec![false; t.len()];
@@ -375,21 +406,30 @@ fn read_fee(text: &str) -> Option<ParsedFee> {
         // 年会費1,200円＋1時間800円: two units, one amount.
         (Some(_), Some(_)) => return None,
     };
-    // 30分250円 → per hour. 「1時間30分」 is neither.
-    let minutes = ["15分", "30分", "60分"]
-        .iter()
-        .filter(|m| t.contains(*m))
-        .count();
-    let yen = match unit {
-        FeeUnit::PerHour if minutes > 0 && (minutes > 1 || t.contains("時間")) => return None,
-        FeeUnit::PerHour if t.contains("30分") => yen.checked_mul(2)?,
-        FeeUnit::PerHour if t.contains("15分") => yen.checked_mul(4)?,
-        _ => yen,
+    if extended && unit != FeeUnit::PerHour {
+        // 1回500円（延長30分毎200円）: which price is meant is not known.
+        return None;
+    }
+    // The length of one priced unit: 30分250円 → 30. 「1時間30分」 is neither.
+    let minutes = match unit {
+        FeeUnit::PerHour => {
+            let said: Vec<u16> = [("15分", 15), ("30分", 30), ("60分", 60)]
+                .into_iter()
+                .filter(|(w, _)| t.contains(w))
+                .map(|(_, m)| m)
+                .collect();
+            match (said.as_slice(), t.contains("時間")) {
+                ([], true) => Some(60),
+                ([m], false) => Some(*m),
+                _ => return None,
+            }
+        }
+        _ => None,
     };
     (yen <= MAX_FEE_YEN).then_some(ParsedFee {
         yen: Some(yen),
         unit,
-        minutes: None,
+        minutes,
     })
 }
 
@@ -424,7 +464,6 @@ mod tests {
             ("1回300円（お茶代込み）", Some(300), FeeUnit::PerVisit),
             ("月額1,000円", Some(1000), FeeUnit::PerMonth),
             ("実費", None, FeeUnit::Unknown),
-            ("1時間500円", Some(500), FeeUnit::PerHour),
             ("参加費100円（初回無料）", Some(100), FeeUnit::PerVisit),
             ("百円", Some(100), FeeUnit::PerVisit),
         ];
@@ -438,6 +477,63 @@ mod tests {
                 },
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn time_fees_keep_one_unit_and_its_price() {
+        let table = [
+            ("1時間600円", 600, 60),
+            ("30分300円", 300, 30),
+            ("1時間あたり800円", 800, 60),
+            ("60分500円", 500, 60),
+            ("1時間 600円（以降30分毎300円）", 600, 60),
+        ];
+        for (text, yen, minutes) in table {
+            let fee = parse_fee(text);
+            assert_eq!(
+                fee,
+                ParsedFee {
+                    yen: Some(yen),
+                    unit: FeeUnit::PerHour,
+                    minutes: Some(minutes)
+                },
+                "{text}"
+            );
+            assert_eq!(fee.least_per_use(), Some(yen), "{text}");
+            assert_eq!(fee.per_visit(), None, "{text}");
+        }
+        assert_eq!(
+            parse_fee("30分300円").describe_ja().as_deref(),
+            Some("30分300円")
+        );
+        assert_eq!(
+            parse_fee("1時間あたり1,200円").describe_ja().as_deref(),
+            Some("1時間1,200円")
+        );
+    }
+
+    #[test]
+    fn monthly_and_yearly_fees_keep_their_yen_but_say_nothing_per_use() {
+        for (text, yen, unit, words) in [
+            ("月額1,000円", 1000, FeeUnit::PerMonth, "月1,000円"),
+            ("年会費2,000円", 2000, FeeUnit::PerYear, "年2,000円"),
+        ] {
+            let fee = parse_fee(text);
+            assert_eq!((fee.yen, fee.unit, fee.minutes), (Some(yen), unit, None));
+            assert_eq!(fee.least_per_use(), None);
+            assert_eq!(fee.describe_ja().as_deref(), Some(words));
+        }
+    }
+
+    #[test]
+    fn an_extension_rate_needs_a_time_fee_before_it() {
+        for text in [
+            "延長30分300円",
+            "1回500円（延長30分毎200円）",
+            "月額1,000円（以降30分毎300円）",
+        ] {
+            assert_eq!(parse_fee(text), UNKNOWN, "{text}");
         }
     }
 

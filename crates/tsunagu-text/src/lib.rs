@@ -7,12 +7,15 @@
 //!   source on first use and caches it outside the repository.
 //! * [`analyzer`]: lindera segmentation plus our filters, yielding surface,
 //!   base-form and reading terms.
+//! * [`facts`]: features and who-facts read from a listing's own words
+//!   (「駐車場あり」「女性限定」), with the phrase each came from.
 //! * [`lexicon`]: the data files of `dictionaries/` (user dictionary, synonyms,
 //!   category keywords), loaded from disk or from the copies built into the
 //!   binary, and checked by `tsunagu dict check`.
 
 pub mod analyzer;
 pub mod error;
+pub mod facts;
 pub mod fee;
 pub mod highlight;
 mod leftover;

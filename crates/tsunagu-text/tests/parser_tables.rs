@@ -4,7 +4,9 @@
 //! hour past 24, a 6th week, a negative or absurd fee).
 //!
 //! In the tables, `unparsed` (schedules) and `-` with `unknown` (fees) are
-//! the expected answers for texts that cannot be read without guessing.
+//! the expected answers for texts that cannot be read without guessing. The
+//! fee table's `minutes` column is the length of one priced unit of a fee
+//! priced by time (`-` for any other).
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
@@ -63,26 +65,35 @@ fn fee_expressions_parse_to_yen_and_unit() {
     let mut n = 0;
     for (i, line) in text.lines().enumerate().skip(1) {
         let c: Vec<&str> = line.split('\t').collect();
-        if c.len() < 3 {
+        if c.len() < 4 {
             continue;
         }
         n += 1;
         let want_yen = c[1].parse::<u64>().ok();
         let want_unit: FeeUnit = serde_json::from_str(&format!("\"{}\"", c[2])).unwrap();
+        let want_minutes = c[3].parse::<u16>().ok();
+        assert!(
+            want_minutes.is_some() || c[3] == "-",
+            "line {}: minutes {:?}",
+            i + 1,
+            c[3]
+        );
         let got = parse_fee(c[0]);
-        if got.yen != want_yen || got.unit != want_unit {
+        if got.yen != want_yen || got.unit != want_unit || got.minutes != want_minutes {
             failures.push(format!(
-                "line {}: {:?}: want {:?} {:?}, got {:?} {:?}",
+                "line {}: {:?}: want {:?} {:?} {:?} min, got {:?} {:?} {:?} min",
                 i + 1,
                 c[0],
                 want_yen,
                 want_unit,
+                want_minutes,
                 got.yen,
-                got.unit
+                got.unit,
+                got.minutes
             ));
         }
     }
-    assert!(n >= 30, "at least 30 cases, found {n}");
+    assert!(n >= 130, "at least 130 cases, found {n}");
     assert!(
         failures.is_empty(),
         "{} of {n} fee cases failed:\n{}",
@@ -193,6 +204,11 @@ const PIECES: &[&str] = &[
     "1時間",
     "30分",
     "15分",
+    "60分",
+    "あたり",
+    "毎",
+    "延長",
+    "時給",
     "1食",
     "初回",
     "以降",
@@ -261,7 +277,18 @@ fn check_schedule(text: &str) -> Result<(), TestCaseError> {
 }
 
 fn check_fee(text: &str) -> Result<(), TestCaseError> {
-    let ParsedFee { yen, unit, .. } = parse_fee(text);
+    let ParsedFee { yen, unit, minutes } = parse_fee(text);
+    prop_assert_eq!(
+        minutes.is_some(),
+        unit == FeeUnit::PerHour,
+        "{:?} minutes with {:?} for {:?}",
+        minutes,
+        unit,
+        text
+    );
+    if let Some(m) = minutes {
+        prop_assert!([15, 30, 60].contains(&m), "{m} minutes for {text:?}");
+    }
     if let Some(y) = yen {
         prop_assert!(y <= MAX_FEE_YEN, "{y} yen for {text:?}");
     }
