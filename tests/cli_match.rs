@@ -19,7 +19,7 @@ fn golden_consultations() {
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    assert!(files.len() >= 12, "a dozen consultations");
+    assert!(files.len() >= 17, "seventeen consultations");
     for f in files {
         let name = f.file_stem().unwrap().to_str().unwrap().to_string();
         let out = tsunagu(
@@ -38,6 +38,11 @@ fn golden_consultations() {
         let v = json(&out);
         // Readable snapshots: per need, each match's id, distance and reasons.
         let mut lines = vec![format!("derived: {}", v["derived_needs"])];
+        // Only consultations with a refusal show the line, so the others'
+        // snapshots did not change when refusals were added.
+        if v["refused_needs"].as_array().is_some_and(|r| !r.is_empty()) {
+            lines.push(format!("refused: {}", v["refused_needs"]));
+        }
         lines.push(format!("suggestions: {}", v["suggestions"]));
         lines.push(format!("location: {}", v["location"]));
         for need in v["needs"].as_array().unwrap() {
@@ -90,6 +95,47 @@ fn internal_resources_reach_coordinators_only() {
         "coordinators see the internal 見守り網"
     );
     assert!(!public.contains("chuo-s-012"), "the public never does");
+}
+
+/// `requires` is met by a feature only the listing's words give (seed record
+/// inage-k-002 says 「駐車場あり」 in its description and does not publish
+/// `parking`), and the reason says where it was read so the coordinator
+/// confirms it. Needs the listing facts filled at import.
+#[test]
+fn a_required_feature_read_from_the_listing_is_accepted_and_said_so() {
+    let data = seeded();
+    let file = root().join("tests/cases/consultations/13_parking_from_text_inage.json");
+    let out = tsunagu(
+        data.path(),
+        &[
+            "match",
+            "--request",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    let matches = v["needs"][0]["matches"].as_array().unwrap();
+    let m = matches
+        .iter()
+        .find(|m| m["id"] == "inage-k-002")
+        .unwrap_or_else(|| panic!("inage-k-002 is not matched: {v:#}"));
+    let reasons: Vec<&str> = m["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("駐車場あり（説明文「") && r.ends_with("より・要確認）")),
+        "{reasons:?}"
+    );
 }
 
 #[test]

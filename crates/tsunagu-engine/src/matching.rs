@@ -64,7 +64,9 @@ impl Directory {
         today: NaiveDate,
     ) -> Result<MatchAnswer, EngineError> {
         let derived = match &req.needs_text {
-            Some(text) => self.needs_lexicon()?.derive(&self.analyzer, text)?,
+            Some(text) => self
+                .needs_lexicon()?
+                .derive_for(&self.analyzer, text, &req.kinds)?,
             None => NeedsFromText::default(),
         };
         let needs = all_needs(req, &derived);
@@ -118,7 +120,14 @@ impl Directory {
                     placement: &s.placement,
                 })
                 .collect();
-            let mut ranked = rank(*need, &candidates, req, &senior, today, &text_terms);
+            let mut ranked = rank(
+                *need,
+                &candidates,
+                req,
+                &senior,
+                today,
+                &derived.wording(*need, &text_terms),
+            );
             // What leaves passes the audience projection, like every output.
             ranked.matches.retain(|m| {
                 stored
@@ -139,6 +148,7 @@ impl Directory {
         }
         Ok(MatchAnswer {
             derived_needs: derived.needs,
+            refused_needs: derived.refused,
             needs: answers,
             unmet_needs: unmet,
             suggestions: derived.suggestions,

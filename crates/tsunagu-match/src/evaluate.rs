@@ -6,9 +6,10 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tsunagu_model::{
-    Audience, Category, Feature, FeeUnit, Kind, Placement, Record, ScheduleKnowledge, Status,
-    TimeSlot, Weekday,
+    Audience, Category, Fact, Feature, FeeKnowledge, FeeUnit, Kind, ListingFact, Placement, Record,
+    ScheduleKnowledge, Status, TimeSlot, Weekday,
 };
+use tsunagu_text::normalize::{fold_kana, normalize_str};
 
 use crate::request::{Availability, MatchRequest};
 
@@ -41,6 +42,68 @@ pub struct Candidate<'a> {
     pub placement: &'a Placement,
 }
 
+/// A word of the senior's, as written (for reasons) and as compared with a
+/// record's text (normalised and kana-folded, like the record's text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyword {
+    pub shown: String,
+    key: String,
+}
+
+impl Keyword {
+    pub fn new(shown: &str) -> Keyword {
+        Keyword {
+            shown: shown.to_string(),
+            key: fold_kana(&normalize_str(shown)),
+        }
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// The senior's words as ranking uses them for one need.
+#[derive(Debug, Clone, Default)]
+pub struct Wording {
+    /// Content words of `needs_text` (already folded), for the text part of
+    /// the score.
+    pub terms: Vec<String>,
+    /// Activities the senior named for this need (「囲碁がしたい」 → 囲碁): a
+    /// candidate that mentions one ranks before every one that does not.
+    pub keywords: Vec<Keyword>,
+    /// Activities the senior refused (「体操は嫌い」 → 体操): a candidate that
+    /// mentions one ranks after every one that does not.
+    pub avoid: Vec<Keyword>,
+}
+
+impl Wording {
+    /// Only the content words of `needs_text`: no activity named or refused.
+    pub fn from_terms(terms: &[String]) -> Wording {
+        Wording {
+            terms: terms.to_vec(),
+            ..Wording::default()
+        }
+    }
+}
+
+/// How the candidate's known schedule meets the senior's availability.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeFit {
+    /// No `available` in the request: any time is fine.
+    #[default]
+    Any,
+    /// A slot fits as a whole (a place's session inside the senior's free
+    /// time; a service's hours covering it or inside it).
+    Full,
+    /// Slots overlap the senior's free time only in part: the senior would
+    /// arrive late or leave early.
+    Partial,
+    /// The schedule is not known (日時要確認).
+    Unknown,
+}
+
 /// The parts of a score, each in [0, 1], with its weight.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScorePart {
@@ -62,6 +125,14 @@ pub struct Match {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknowns: Vec<String>,
     pub score_parts: Vec<ScorePart>,
+    /// How its schedule meets `available`.
+    pub time_fit: TimeFit,
+    /// The senior's named activities it mentions (「囲碁」).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// The activities the senior refused that it mentions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused_keywords: Vec<String>,
 }
 
 const W_DISTANCE: f32 = 0.35;
@@ -71,11 +142,37 @@ const W_FEATURES: f32 = 0.10;
 const W_FRESH: f32 = 0.10;
 const W_TEXT: f32 = 0.10;
 
-fn weekday_ja(w: Weekday) -> &'static str {
-    w.label_ja()
+/// Schedule part of a slot that fits only in part. The senior can still
+/// go, arriving late or leaving early, so it is worth more than an unknown
+/// schedule's 0.5; ranking puts it after every whole fit in any case.
+const PARTIAL_FIT_VALUE: f32 = 0.6;
+
+/// Minutes a slot with a start and no end is taken to last.
+const SLOT_WITHOUT_END_MINUTES: u16 = 60;
+const DAY_MINUTES: u16 = 24 * 60;
+
+/// The minutes of the day a slot covers, [from, to).
+fn slot_range(slot: &TimeSlot) -> (u16, u16) {
+    match (slot.start, slot.end) {
+        (Some(s), Some(e)) => (s.minutes(), e.minutes()),
+        (Some(s), None) => (
+            s.minutes(),
+            (s.minutes() + SLOT_WITHOUT_END_MINUTES).min(DAY_MINUTES),
+        ),
+        (None, Some(e)) => (0, e.minutes()),
+        (None, None) => (0, DAY_MINUTES),
+    }
 }
 
-fn slot_overlaps(slot: &TimeSlot, a: &Availability) -> bool {
+fn availability_range(a: &Availability) -> (u16, u16) {
+    (
+        a.start.map(|t| t.minutes()).unwrap_or(0),
+        a.end.map(|t| t.minutes()).unwrap_or(DAY_MINUTES),
+    )
+}
+
+/// How one slot meets one availability, or `None` when they never meet.
+fn slot_fit(slot: &TimeSlot, a: &Availability, kind: Kind) -> Option<TimeFit> {
     let days_ok = if slot.weekdays.is_empty() {
         // Days of the month (毎月15日) may fall on any weekday.
         !slot.days.is_empty() || slot.holidays
@@ -83,36 +180,39 @@ fn slot_overlaps(slot: &TimeSlot, a: &Availability) -> bool {
         a.weekdays.is_empty() || slot.weekdays.iter().any(|w| a.weekdays.contains(w))
     };
     if !days_ok {
-        return false;
+        return None;
     }
-    match (slot.start, slot.end, a.start, a.end) {
-        (Some(s1), e1, Some(s2), e2) => {
-            let e1 = e1.map(|e| e.minutes()).unwrap_or(s1.minutes() + 60);
-            let e2 = e2.map(|e| e.minutes()).unwrap_or(24 * 60);
-            s1.minutes() < e2 && s2.minutes() < e1
-        }
-        (None, Some(e1), Some(s2), _) => s2.minutes() < e1.minutes(),
-        (Some(s1), _, None, Some(e2)) => s1.minutes() < e2.minutes(),
-        _ => true,
+    let times_known = slot.start.is_some() || slot.end.is_some();
+    let avail_known = a.start.is_some() || a.end.is_some();
+    if !times_known || !avail_known {
+        return Some(TimeFit::Full);
     }
+    let (s1, e1) = slot_range(slot);
+    let (s2, e2) = availability_range(a);
+    if !(s1 < e2 && s2 < e1) {
+        return None;
+    }
+    let slot_inside = s2 <= s1 && e1 <= e2;
+    // A place is a session the senior attends from start to end; a service
+    // runs in hours within which a visit is arranged, so its hours may also
+    // cover the senior's free time.
+    let full = match kind {
+        Kind::Kayoi => slot_inside,
+        Kind::Service => slot_inside || (s1 <= s2 && e2 <= e1),
+    };
+    Some(if full {
+        TimeFit::Full
+    } else {
+        TimeFit::Partial
+    })
+}
+
+fn is_every_day(days: &[&Weekday]) -> bool {
+    Weekday::ALL.iter().all(|w| days.contains(&w))
 }
 
 fn describe_slot(slot: &TimeSlot, within: Option<&Availability>) -> String {
     let mut days = String::new();
-    if !slot.weeks.is_empty() {
-        days.push_str(&format!(
-            "第{}",
-            slot.weeks
-                .iter()
-                .map(|w| w.to_string())
-                .collect::<Vec<_>>()
-                .join("・")
-        ));
-    } else if slot.every_other_week {
-        days.push_str("隔週");
-    } else if !slot.weekdays.is_empty() {
-        days.push_str("毎週");
-    }
     let weekdays: Vec<&Weekday> = match within {
         Some(a) if !a.weekdays.is_empty() => slot
             .weekdays
@@ -121,15 +221,34 @@ fn describe_slot(slot: &TimeSlot, within: Option<&Availability>) -> String {
             .collect(),
         _ => slot.weekdays.iter().collect(),
     };
-    if !weekdays.is_empty() {
-        days.push_str(
-            &weekdays
-                .iter()
-                .map(|w| weekday_ja(**w))
-                .collect::<Vec<_>>()
-                .join("・"),
-        );
-        days.push('曜');
+    let every_day = slot.weeks.is_empty() && !slot.every_other_week && is_every_day(&weekdays);
+    if every_day {
+        days.push_str("毎日");
+    } else {
+        if !slot.weeks.is_empty() {
+            days.push_str(&format!(
+                "第{}",
+                slot.weeks
+                    .iter()
+                    .map(|w| w.to_string())
+                    .collect::<Vec<_>>()
+                    .join("・")
+            ));
+        } else if slot.every_other_week {
+            days.push_str("隔週");
+        } else if !slot.weekdays.is_empty() {
+            days.push_str("毎週");
+        }
+        if !weekdays.is_empty() {
+            days.push_str(
+                &weekdays
+                    .iter()
+                    .map(|w| w.label_ja())
+                    .collect::<Vec<_>>()
+                    .join("・"),
+            );
+            days.push('曜');
+        }
     }
     if !slot.days.is_empty() {
         days.push_str(&format!(
@@ -155,26 +274,104 @@ fn short(t: tsunagu_model::TimeOfDay) -> String {
     format!("{}:{:02}", t.minutes() / 60, t.minutes() % 60)
 }
 
-fn yen(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
+/// 「参加できます」 for a place one goes to, 「利用できます」 for a service.
+fn can_ja(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Kayoi => "参加できます",
+        Kind::Service => "利用できます",
     }
-    format!("{out}円")
 }
 
-fn feature_reason(f: Feature) -> &'static str {
+fn feature_reason(f: Feature, kind: Kind) -> String {
     match f {
-        Feature::Wheelchair => "車いすで利用できます",
-        Feature::Pickup => "送迎あり",
-        Feature::Parking => "駐車場あり",
-        Feature::DementiaFriendly => "認知症の方も参加・利用できます",
-        Feature::Reservation => "要予約",
-        Feature::Trial => "見学・体験できます",
+        Feature::Wheelchair => format!("車いすで{}", can_ja(kind)),
+        Feature::Pickup => "送迎あり".into(),
+        Feature::Parking => "駐車場あり".into(),
+        Feature::DementiaFriendly => format!("認知症の方も{}", can_ja(kind)),
+        Feature::Reservation => "要予約".into(),
+        Feature::Trial => "見学・体験できます".into(),
+    }
+}
+
+/// The record key a listing fact was read from, as a coordinator names it.
+fn field_ja(field: &str) -> &'static str {
+    match field {
+        "name" => "名称",
+        "target" => "対象",
+        "fee_text" => "費用欄",
+        "schedule_text" => "日程欄",
+        _ => "説明文",
+    }
+}
+
+/// Longest phrase quoted in a reason, in characters.
+const MAX_QUOTED_PHRASE_CHARS: usize = 24;
+
+/// A feature only the listing's words grant: said with where and how it was
+/// written, so the coordinator knows to confirm it.
+fn derived_feature_reason(feature: Feature, fact: &ListingFact, kind: Kind) -> String {
+    let label = feature_reason(feature, kind);
+    let phrase = fact.phrase.trim();
+    let field = field_ja(&fact.field);
+    if phrase.is_empty() {
+        return format!("{label}（{field}より・要確認）");
+    }
+    let quoted: String = if phrase.chars().count() > MAX_QUOTED_PHRASE_CHARS {
+        let mut cut: String = phrase.chars().take(MAX_QUOTED_PHRASE_CHARS).collect();
+        cut.push('…');
+        cut
+    } else {
+        phrase.to_string()
+    };
+    format!("{label}（{field}「{quoted}」より・要確認）")
+}
+
+/// The cost part: the hard rule on `max_fee_yen` and the price in words.
+/// `Err` when the fee is known to be above the budget.
+fn cost_part(
+    fee: &FeeKnowledge,
+    max_fee_yen: Option<u64>,
+    reasons: &mut Vec<String>,
+    unknowns: &mut Vec<String>,
+) -> Result<f32, Excluded> {
+    if fee.yen == Some(0) {
+        reasons.push("無料".into());
+        return Ok(1.0);
+    }
+    // A positive amount in any unit costs something per use, whatever the
+    // number of uses it is spread over: above a budget of nothing.
+    if max_fee_yen == Some(0) && fee.yen.is_some_and(|y| y > 0) {
+        return Err(Excluded::Fee);
+    }
+    let price = fee.describe_ja();
+    if let Some(least) = fee.least_per_use() {
+        if max_fee_yen.is_some_and(|m| least > m) {
+            return Err(Excluded::Fee);
+        }
+        reasons.push(price.unwrap_or_else(|| format!("{least}円")));
+        let cap = max_fee_yen.unwrap_or(1000).max(1) as f32;
+        return Ok((1.0 - least as f32 / cap * 0.5).clamp(0.0, 1.0));
+    }
+    // The amount is known but not what one use costs (月500円, 年1,000円, or
+    // no unit): shown as it is, the per-use cost flagged unknown.
+    unknowns.push("費用要確認".into());
+    match (price, fee.unit) {
+        (Some(p), FeeUnit::PerMonth | FeeUnit::PerYear) => {
+            reasons.push(format!("{p}（1回あたりは不明）"));
+            Ok(if fee.unit == FeeUnit::PerYear {
+                0.6
+            } else {
+                0.5
+            })
+        }
+        (Some(p), _) => {
+            reasons.push(format!("{p}（単位は不明）"));
+            Ok(0.5)
+        }
+        (None, _) => {
+            reasons.push("費用要確認".into());
+            Ok(0.5)
+        }
     }
 }
 
@@ -186,7 +383,7 @@ pub fn evaluate(
     request: &MatchRequest,
     place: &SeniorPlace,
     today: NaiveDate,
-    text_terms: &[String],
+    wording: &Wording,
 ) -> Result<Match, Excluded> {
     let r = c.record;
     if r.status != Status::Active {
@@ -201,7 +398,11 @@ pub fn evaluate(
     if !request.kinds.is_empty() && !request.kinds.contains(&r.kind) {
         return Err(Excluded::Kind);
     }
-    if request.requires.iter().any(|f| !r.features.contains(f)) {
+    if request
+        .requires
+        .iter()
+        .any(|f| !c.placement.has_feature(r, *f))
+    {
         return Err(Excluded::Feature);
     }
     let mut reasons = Vec::new();
@@ -262,23 +463,44 @@ pub fn evaluate(
     });
 
     // Schedule.
-    let schedule_value = match &c.placement.schedule {
+    let (schedule_value, time_fit) = match &c.placement.schedule {
         ScheduleKnowledge::Slots(slots) if !slots.is_empty() => {
             if request.available.is_empty() {
                 reasons.push(describe_slot(&slots[0], None));
-                0.8
+                (0.8, TimeFit::Any)
             } else {
-                let fit = slots.iter().find_map(|s| {
+                let fits = slots.iter().flat_map(|s| {
                     request
                         .available
                         .iter()
-                        .find(|a| slot_overlaps(s, a))
-                        .map(|a| (s, a))
+                        .filter_map(move |a| slot_fit(s, a, r.kind).map(|f| (s, a, f)))
                 });
-                match fit {
-                    Some((s, a)) => {
-                        reasons.push(format!("{} に参加できます", describe_slot(s, Some(a))));
-                        1.0
+                // A whole fit is worth more than the first partial one.
+                let mut best = None;
+                for fit in fits {
+                    let whole = fit.2 == TimeFit::Full;
+                    if best.is_none() || whole {
+                        best = Some(fit);
+                    }
+                    if whole {
+                        break;
+                    }
+                }
+                match best {
+                    Some((s, a, TimeFit::Full)) => {
+                        reasons.push(format!(
+                            "{} に{}",
+                            describe_slot(s, Some(a)),
+                            can_ja(r.kind)
+                        ));
+                        (1.0, TimeFit::Full)
+                    }
+                    Some((s, a, _)) => {
+                        reasons.push(format!(
+                            "{}（一部の時間のみ合います）",
+                            describe_slot(s, Some(a))
+                        ));
+                        (PARTIAL_FIT_VALUE, TimeFit::Partial)
                     }
                     None => return Err(Excluded::Schedule),
                 }
@@ -287,7 +509,7 @@ pub fn evaluate(
         _ => {
             unknowns.push("日時要確認".to_string());
             reasons.push("日時要確認".to_string());
-            0.5
+            (0.5, TimeFit::Unknown)
         }
     };
     parts.push(ScorePart {
@@ -297,66 +519,45 @@ pub fn evaluate(
     });
 
     // Cost.
-    let fee = c.placement.fee;
-    let cost_value = match (fee.per_visit(), fee.unit, fee.yen) {
-        (Some(0), _, _) => {
-            reasons.push("無料".into());
-            1.0
-        }
-        (Some(y), unit, _) => {
-            if request.max_fee_yen.is_some_and(|m| y > m) {
-                return Err(Excluded::Fee);
-            }
-            let per = if unit == FeeUnit::PerMeal {
-                "1食"
-            } else {
-                "1回"
-            };
-            reasons.push(format!("{per}{}", yen(y)));
-            let cap = request.max_fee_yen.unwrap_or(1000).max(1) as f32;
-            (1.0 - y as f32 / cap * 0.5).clamp(0.0, 1.0)
-        }
-        (None, FeeUnit::PerMonth, Some(y)) => {
-            reasons.push(format!("月額{}（1回あたり要確認）", yen(y)));
-            unknowns.push("費用要確認".into());
-            0.5
-        }
-        (None, FeeUnit::PerYear, Some(y)) => {
-            reasons.push(format!("年額{}", yen(y)));
-            0.6
-        }
-        (None, FeeUnit::PerHour, Some(y)) => {
-            reasons.push(format!("1時間{}", yen(y)));
-            unknowns.push("費用要確認".into());
-            0.5
-        }
-        _ => {
-            reasons.push("費用要確認".into());
-            unknowns.push("費用要確認".into());
-            0.5
-        }
-    };
+    let cost_value = cost_part(
+        &c.placement.fee,
+        request.max_fee_yen,
+        &mut reasons,
+        &mut unknowns,
+    )?;
     parts.push(ScorePart {
         part: "cost",
         value: cost_value,
         weight: W_COST,
     });
 
-    // Features the senior needs or that help.
+    // Features the senior needs or that help: published ones first, then
+    // those only the listing's words grant (worth half, and said so).
     let helpful = [
         Feature::Pickup,
         Feature::Wheelchair,
         Feature::DementiaFriendly,
         Feature::Trial,
     ];
-    let mut shown = 0;
-    for f in &r.features {
-        if request.requires.contains(f) || helpful.contains(f) {
-            reasons.push(feature_reason(*f).to_string());
-            shown += 1;
+    let wanted = |f: &Feature| request.requires.contains(f) || helpful.contains(f);
+    let mut feature_points = 0.0f32;
+    for f in r.features.iter().filter(|f| wanted(f)) {
+        reasons.push(feature_reason(*f, r.kind));
+        feature_points += 1.0;
+    }
+    let mut said: Vec<Feature> = Vec::new();
+    for fact in &c.placement.facts {
+        if let Fact::Feature(f) = fact.fact
+            && wanted(&f)
+            && !r.features.contains(&f)
+            && !said.contains(&f)
+        {
+            reasons.push(derived_feature_reason(f, fact, r.kind));
+            said.push(f);
+            feature_points += 0.5;
         }
     }
-    let feature_value = (shown as f32 / 2.0).min(1.0);
+    let feature_value = (feature_points / 2.0).min(1.0);
     parts.push(ScorePart {
         part: "features",
         value: feature_value,
@@ -385,23 +586,50 @@ pub fn evaluate(
     });
 
     // The senior's own words found in the record.
-    let text_value = if text_terms.is_empty() {
+    // Normalising the record's text costs more than the rest of a
+    // candidate's evaluation: only when there are words to look for.
+    let words_given =
+        !(wording.terms.is_empty() && wording.keywords.is_empty() && wording.avoid.is_empty());
+    let hay = if words_given {
+        fold_kana(&normalize_str(&format!(
+            "{} {}",
+            r.name,
+            r.description.as_deref().unwrap_or("")
+        )))
+    } else {
+        String::new()
+    };
+    let text_value = if wording.terms.is_empty() {
         0.0
     } else {
-        let hay = tsunagu_text::normalize::fold_kana(&tsunagu_text::normalize::normalize_str(
-            &format!("{} {}", r.name, r.description.as_deref().unwrap_or("")),
-        ));
-        let hits = text_terms
+        let hits = wording
+            .terms
             .iter()
             .filter(|t| hay.contains(t.as_str()))
             .count();
-        (hits as f32 / text_terms.len() as f32).min(1.0)
+        (hits as f32 / wording.terms.len() as f32).min(1.0)
     };
     parts.push(ScorePart {
         part: "text",
         value: text_value,
         weight: W_TEXT,
     });
+    let mentioned = |words: &[Keyword]| -> Vec<String> {
+        words
+            .iter()
+            .filter(|k| !k.key().is_empty() && hay.contains(k.key()))
+            .map(|k| k.shown.clone())
+            .collect()
+    };
+    let keywords = mentioned(&wording.keywords);
+    // Why it ranks first, so said first.
+    for (i, k) in keywords.iter().enumerate() {
+        reasons.insert(i, format!("ご希望の「{k}」があります"));
+    }
+    let refused_keywords = mentioned(&wording.avoid);
+    for k in &refused_keywords {
+        reasons.push(format!("「{k}」は気が進まないとのこと（要確認）"));
+    }
 
     let score: f32 = parts.iter().map(|p| p.value * p.weight).sum();
     Ok(Match {
@@ -413,5 +641,8 @@ pub fn evaluate(
         reasons,
         unknowns,
         score_parts: parts,
+        time_fit,
+        keywords,
+        refused_keywords,
     })
 }
