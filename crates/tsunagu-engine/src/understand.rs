@@ -133,6 +133,8 @@ struct Entry {
 #[derive(Debug, Clone)]
 struct PlaceName {
     name: String,
+    /// Hiragana reading, also recognised (おゆみの = おゆみ野).
+    reading: Option<String>,
     ward: Ward,
     towns: Vec<String>,
     point: Option<(f64, f64)>,
@@ -389,12 +391,14 @@ impl Understander {
         }
         for (i, p) in places.iter().enumerate() {
             // A place name shadows vocabulary (月見台 is not Monday).
-            let entries = lookup.entry(p.name.clone()).or_default();
-            entries.retain(|e| matches!(e.meaning, Meaning::Place(_)));
-            entries.push(Entry {
-                meaning: Meaning::Place(i),
-                label: p.name.clone(),
-            });
+            for key in std::iter::once(&p.name).chain(p.reading.as_ref()) {
+                let entries = lookup.entry(key.clone()).or_default();
+                entries.retain(|e| matches!(e.meaning, Meaning::Place(_)));
+                entries.push(Entry {
+                    meaning: Meaning::Place(i),
+                    label: p.name.clone(),
+                });
+            }
         }
         for w in Ward::ALL {
             let entry = Entry {
@@ -477,6 +481,7 @@ impl Understander {
                     meanings: entries.iter().map(|e| e.meaning.clone()).collect(),
                     label: entries.first().map(|e| e.label.clone()).unwrap_or_default(),
                 };
+                let hit = self.reading_then_name(chars, &hit).unwrap_or(hit);
                 if self.edges_allow(chars, &hit, prev, after_hit) {
                     best = Some(hit);
                     break;
@@ -497,6 +502,31 @@ impl Understander {
             }
         }
         best
+    }
+
+    /// A town read in kana followed by the rest of a longer town's name
+    /// (おゆみの + 中央 = おゆみ野中央): the longer town.
+    fn reading_then_name(&self, chars: &[char], hit: &Hit) -> Option<Hit> {
+        let written: String = chars[hit.start..hit.end].iter().collect();
+        if written == hit.label || !hit.meanings.iter().any(|m| matches!(m, Meaning::Place(_))) {
+            return None;
+        }
+        let rest_max = (chars.len() - hit.end).min(8);
+        for extra in (1..=rest_max).rev() {
+            let tail: String = chars[hit.end..hit.end + extra].iter().collect();
+            let name = format!("{}{tail}", hit.label);
+            if let Some(entries) = self.lookup.get(&name)
+                && entries.iter().all(|e| matches!(e.meaning, Meaning::Place(_)))
+            {
+                return Some(Hit {
+                    start: hit.start,
+                    end: hit.end + extra,
+                    meanings: entries.iter().map(|e| e.meaning.clone()).collect(),
+                    label: name,
+                });
+            }
+        }
+        None
     }
 
     fn edges_allow(&self, chars: &[char], hit: &Hit, prev: Option<char>, after_hit: bool) -> bool {
@@ -996,86 +1026,30 @@ fn weekday_chars_at(chars: &[char], i: usize) -> Option<Hit> {
     })
 }
 
-/// Latitude, longitude.
-type Point = (f64, f64);
-
-/// Place names to recognise: each town (大字) of the gazetteer, a town
-/// written without its trailing 町 when that is unambiguous, and a name that
-/// starts several towns (千城台 → 千城台北, 千城台南…), covering them all.
+/// Place names to recognise: the gazetteer's towns (大字・町), their short
+/// forms without 町, and names several towns start with (千城台), each
+/// covering its 町丁目 (`Gazetteer::place_names`), plus their readings in
+/// hiragana (まくはりほんごう) as a second key.
 fn place_names(gazetteer: &Gazetteer) -> Vec<PlaceName> {
-    // oaza → (ward, 町丁目 names, points)
-    let mut by_oaza: Vec<(String, Ward, Vec<String>, Vec<Point>)> = Vec::new();
-    let mut index: HashMap<(String, Ward), usize> = HashMap::new();
-    for row in gazetteer.rows() {
-        let key = (normalize_str(&row.oaza), row.ward);
-        let i = *index.entry(key.clone()).or_insert_with(|| {
-            by_oaza.push((key.0.clone(), row.ward, Vec::new(), Vec::new()));
-            by_oaza.len() - 1
-        });
-        by_oaza[i].2.push(row.town.clone());
-        by_oaza[i].3.extend(row.point);
-    }
-    let mut out: Vec<PlaceName> = Vec::new();
-    let mean = |points: &[(f64, f64)]| {
-        (!points.is_empty()).then(|| {
-            let n = points.len() as f64;
-            (
-                points.iter().map(|p| p.0).sum::<f64>() / n,
-                points.iter().map(|p| p.1).sum::<f64>() / n,
-            )
-        })
-    };
-    let mut names: HashMap<String, Vec<usize>> = HashMap::new();
-    for (oaza, ward, towns, points) in &by_oaza {
+    let mut out = Vec::new();
+    for p in gazetteer.place_names() {
+        let name = normalize_str(&p.name);
         // 中央 and 緑 are everyday words; the towns of those names are
         // found through their ward (中央区中央) or as text.
-        if oaza.chars().count() < 2 || EVERYDAY_NAMES.contains(&oaza.as_str()) {
+        if name.chars().count() < 2 || EVERYDAY_NAMES.contains(&name.as_str()) {
             continue;
         }
-        out.push(PlaceName {
-            name: oaza.clone(),
-            ward: *ward,
-            towns: towns.clone(),
-            point: mean(points),
-        });
-        names.entry(oaza.clone()).or_default().push(out.len() - 1);
-    }
-    // Prefixes shared by several towns of one ward, and towns without 町.
-    let mut extra: HashMap<(String, Ward), (Vec<String>, Vec<Point>)> = HashMap::new();
-    for (oaza, ward, towns, points) in &by_oaza {
-        let cs: Vec<char> = oaza.chars().collect();
-        if cs.len() >= 3 && cs[cs.len() - 1] == '町' {
-            let short: String = cs[..cs.len() - 1].iter().collect();
-            let e = extra.entry((short, *ward)).or_default();
-            e.0.extend(towns.iter().cloned());
-            e.1.extend(points.iter().copied());
-        }
-        for len in 2..cs.len() {
-            let prefix: String = cs[..len].iter().collect();
-            let sharing = by_oaza
-                .iter()
-                .filter(|(o, w, _, _)| *w == *ward && o.starts_with(&prefix))
-                .count();
-            if sharing >= 2 {
-                let e = extra.entry((prefix, *ward)).or_default();
-                e.0.extend(towns.iter().cloned());
-                e.1.extend(points.iter().copied());
-            }
-        }
-    }
-    let mut extra: Vec<_> = extra.into_iter().collect();
-    extra.sort_by(|a, b| a.0.cmp(&b.0));
-    for ((name, ward), (mut towns, points)) in extra {
-        if names.contains_key(&name) || EVERYDAY_NAMES.contains(&name.as_str()) {
-            continue;
-        }
-        towns.sort();
-        towns.dedup();
+        let reading = p
+            .reading
+            .as_deref()
+            .map(normalize_str)
+            .filter(|r| r.chars().count() >= 4 && *r != name);
         out.push(PlaceName {
             name,
-            ward,
-            towns,
-            point: mean(&points),
+            reading,
+            ward: p.ward,
+            towns: p.towns,
+            point: p.point,
         });
     }
     out
