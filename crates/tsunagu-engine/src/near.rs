@@ -68,6 +68,8 @@ pub struct LocatedPlace {
 
 /// Text scores for re-ranking come from at most this many best text hits.
 const CANDIDATES: usize = 500;
+/// Distance steps of the relevance order: within one step the text decides.
+const RELEVANCE_STEP_M: f64 = 500.0;
 /// Score factor for a record whose distance is unknown.
 const UNKNOWN_DISTANCE_FACTOR: f32 = 0.5;
 
@@ -218,8 +220,21 @@ impl Directory {
             })
             .collect();
         let key = |r: &Ranked| if r.covered { Some(0.0) } else { r.distance };
+        // Relevance: what is known to fit the understood wishes first, then
+        // nearness in steps (a place a few km away never outranks a close
+        // one on wording alone), then the text within a step.
+        let step = |r: &Ranked| match key(r) {
+            Some(d) => (d / RELEVANCE_STEP_M).floor() as i64,
+            None => i64::MAX,
+        };
         match near.sort {
-            NearSort::Relevance => ranked.sort_by(|a, b| b.hit.score.total_cmp(&a.hit.score)),
+            NearSort::Relevance => ranked.sort_by(|a, b| {
+                b.hit
+                    .fit
+                    .cmp(&a.hit.fit)
+                    .then(step(a).cmp(&step(b)))
+                    .then(b.hit.score.total_cmp(&a.hit.score))
+            }),
             NearSort::Distance => ranked.sort_by(|a, b| match (key(a), key(b)) {
                 (Some(x), Some(y)) => x.total_cmp(&y).then(b.hit.score.total_cmp(&a.hit.score)),
                 (Some(_), None) => std::cmp::Ordering::Less,

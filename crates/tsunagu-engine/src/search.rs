@@ -174,18 +174,46 @@ impl Directory {
 
     /// What a query asks for: places, days and times, cost, features, who,
     /// and situations (through needs.tsv, like matching), and the words left.
-    pub fn understand(&self, query: &str) -> Result<crate::Understanding, EngineError> {
+    /// `kinds` (asked for, or empty) turns a situation into needs of that
+    /// kind, as matching does (寂しい → サロン for 通いの場).
+    pub fn understand(
+        &self,
+        query: &str,
+        kinds: &[tsunagu_model::Kind],
+    ) -> Result<crate::Understanding, EngineError> {
         let mut u = self.understander()?.understand(query);
         if u.text.is_empty() {
             return Ok(u);
         }
+        let kinds: Vec<tsunagu_model::Kind> = if kinds.is_empty() {
+            u.kinds.clone()
+        } else {
+            kinds.to_vec()
+        };
         // A sentence that says a need (「蛍光灯が替えられない」) points to
-        // categories; its words then only add to the score.
-        let derived = self.needs_lexicon()?.derive(&self.analyzer, &u.text)?;
+        // categories; its words then only add to the score. A named
+        // activity (「囲碁がしたい」) keeps its words as the text.
+        let derived = self
+            .needs_lexicon()?
+            .derive_for(&self.analyzer, &u.text, &kinds)?;
         let mut text = u.text.clone();
         let mut optional = vec![u.optional_text.clone()];
         for need in &derived.needs {
             if !self.is_sentence(&need.from)? {
+                continue;
+            }
+            let Some(at) = text.find(need.from.as_str()) else {
+                continue;
+            };
+            let named = need.why == tsunagu_match::NeedEvidence::Named && !need.keywords.is_empty();
+            let replacement = if named {
+                format!(" {} ", need.keywords.join(" "))
+            } else {
+                " ".to_string()
+            };
+            text.replace_range(at..at + need.from.len(), &replacement);
+            optional.push(need.from.clone());
+            if named {
                 continue;
             }
             if !u.situations.contains(&need.code) {
@@ -197,10 +225,6 @@ impl Directory {
                 label: need.code.label_ja().to_string(),
                 from: need.from.clone(),
             });
-            if let Some(at) = text.find(need.from.as_str()) {
-                text.replace_range(at..at + need.from.len(), " ");
-                optional.push(need.from.clone());
-            }
         }
         u.text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         u.optional_text = optional.join(" ").trim().to_string();
@@ -242,7 +266,7 @@ impl Directory {
                 results: self.search(query)?,
             });
         }
-        let u = self.understand(&query.text)?;
+        let u = self.understand(&query.text, &query.kinds)?;
         let q = apply_understanding(query, &u);
         Ok(UnderstoodSearch {
             understanding: u,

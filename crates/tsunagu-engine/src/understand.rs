@@ -516,7 +516,9 @@ impl Understander {
             let tail: String = chars[hit.end..hit.end + extra].iter().collect();
             let name = format!("{}{tail}", hit.label);
             if let Some(entries) = self.lookup.get(&name)
-                && entries.iter().all(|e| matches!(e.meaning, Meaning::Place(_)))
+                && entries
+                    .iter()
+                    .all(|e| matches!(e.meaning, Meaning::Place(_)))
             {
                 return Some(Hit {
                     start: hit.start,
@@ -539,7 +541,10 @@ impl Understander {
             .any(|m| matches!(m, Meaning::Place(_) | Meaning::Ward(_) | Meaning::City));
         // Left edge: not in the middle of a word.
         if !after_hit && let Some(p) = prev {
-            let glued_left = (is_word_char(p) && is_word_char(first))
+            // 1時間500円, 1回200円: a number after a kanji starts a new word.
+            let glued_left = (is_word_char(p)
+                && is_word_char(first)
+                && !(first.is_ascii_digit() && !p.is_ascii_alphanumeric()))
                 || (is_hiragana(p) && is_hiragana(first))
                 || (p.is_ascii_alphanumeric() && first.is_ascii_alphanumeric());
             if glued_left && !(is_place && p == '区') {
@@ -930,7 +935,20 @@ fn one_clock(chars: &[char], i: usize) -> Option<(u32, usize)> {
 
 /// An amount: 200円, 1,000円 with 以下/まで/以内/未満/ぐらい; 以上 is not a limit.
 fn amount_at(chars: &[char], i: usize) -> Option<Hit> {
-    let (yen, j) = digits_at(chars, i)?;
+    // 「1時間500円まで」「1回200円まで」: the unit the price is for.
+    let mut k = i;
+    if let Some((_, after)) = digits_at(chars, i) {
+        for unit in ["時間", "回", "分", "食"] {
+            if starts_with_at(chars, after, unit) {
+                let next = after + unit.chars().count();
+                if chars.get(next).is_some_and(char::is_ascii_digit) {
+                    k = next;
+                }
+                break;
+            }
+        }
+    }
+    let (yen, j) = digits_at(chars, k)?;
     if !starts_with_at(chars, j, "円") {
         return None;
     }

@@ -29,7 +29,12 @@ fn understanding_table() {
         let cols: Vec<&str> = line.split('\t').collect();
         assert!(cols.len() >= 3, "line {}: query, understood, text", i + 1);
         rows += 1;
-        let u = dir.understand(cols[0]).unwrap();
+        let kinds: Vec<tsunagu_model::Kind> = match cols.get(4).map(|k| k.trim()) {
+            Some("kayoi") => vec![tsunagu_model::Kind::Kayoi],
+            Some("service") => vec![tsunagu_model::Kind::Service],
+            _ => Vec::new(),
+        };
+        let u = dir.understand(cols[0], &kinds).unwrap();
         let got: Vec<String> = u
             .understood
             .iter()

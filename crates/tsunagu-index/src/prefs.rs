@@ -245,6 +245,10 @@ pub struct RankKey {
     /// 1 when the record is in the wanted 町丁目 or its service area covers
     /// the place.
     pub in_place: u8,
+    /// 1 when the text matches well (at least a share of the best text
+    /// score): a record that only shares a category word with the query
+    /// does not outrank a good match a little farther away.
+    pub strong: u8,
     /// Minus the distance in 500 m steps (0 without a place).
     pub near: i32,
     pub text: Score,
@@ -258,11 +262,14 @@ const NO_POINT_STEP: i32 = -1_000_000;
 pub(crate) struct Ranker {
     pub prefs: Preferences,
     pub town_keys: Vec<u64>,
+    /// Text scores at or above this are strong matches.
+    pub strong_min: Score,
 }
 
 pub(crate) struct SegmentRanker {
     prefs: Preferences,
     town_keys: Vec<u64>,
+    strong_min: Score,
     facts: Column<u64>,
     hours: [Column<u64>; 4],
     fee: Column<i64>,
@@ -280,6 +287,7 @@ impl tantivy::collector::ScoreTweaker<RankKey> for Ranker {
         Ok(SegmentRanker {
             prefs: self.prefs.clone(),
             town_keys: self.town_keys.clone(),
+            strong_min: self.strong_min,
             facts: u(schema::FACTS_FIELD)?,
             hours: [
                 u(schema::HOURS_FIELDS[0])?,
@@ -354,6 +362,7 @@ impl tantivy::collector::ScoreSegmentTweaker<RankKey> for SegmentRanker {
         RankKey {
             fit: -misses,
             in_place,
+            strong: u8::from(score >= self.strong_min),
             near,
             text: score,
         }
@@ -427,12 +436,14 @@ mod tests {
         let a = RankKey {
             fit: 0,
             in_place: 0,
+            strong: 1,
             near: -3,
             text: 1.0,
         };
         let b = RankKey {
             fit: -1,
             in_place: 1,
+            strong: 1,
             near: 0,
             text: 9.0,
         };
@@ -440,6 +451,7 @@ mod tests {
         let c = RankKey {
             fit: 0,
             in_place: 0,
+            strong: 1,
             near: -1,
             text: 0.5,
         };

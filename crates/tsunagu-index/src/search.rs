@@ -86,6 +86,9 @@ pub struct Restriction {
 pub struct IndexHit {
     pub id: String,
     pub score: f32,
+    /// Minus the number of understood wishes not known to be met (0 when
+    /// nothing was understood); see `prefs::RankKey`.
+    pub fit: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -139,6 +142,8 @@ const SYNONYM_WEIGHT: f32 = 0.8;
 const TIE_BREAKER: f32 = 0.2;
 /// Words of a phrase may be this many positions apart (particles between).
 const PHRASE_SLOP: u32 = 3;
+/// A text score at least this share of the best one is a good match.
+const STRONG_SHARE: f32 = 0.5;
 /// Weight of words that are not required (what a constraint or a situation
 /// was understood from): enough to order equals, never to dominate.
 const OPTIONAL_WEIGHT: f32 = 0.3;
@@ -203,10 +208,21 @@ impl SearchIndex {
         // understood wishes the hits are ordered by fit first (prefs.rs).
         let ranked = !q.prefs.is_empty();
         let run =
-            |query: &BooleanQuery| -> tantivy::Result<(usize, Vec<(f32, tantivy::DocAddress)>, _)> {
+            |query: &BooleanQuery| -> tantivy::Result<(usize, Vec<(f32, i32, tantivy::DocAddress)>, _)> {
                 let top = TopDocs::with_limit(limit).and_offset(q.offset);
                 if ranked {
+                    // The best text score, so that weak matches (a shared
+                    // category word) can be told from good ones.
+                    let strong_min = if q.prefs.place.is_some() {
+                        searcher
+                            .search(query, &TopDocs::with_limit(1))?
+                            .first()
+                            .map_or(0.0, |(s, _)| s * STRONG_SHARE)
+                    } else {
+                        0.0
+                    };
                     let ranker = crate::prefs::Ranker {
+                        strong_min,
                         prefs: q.prefs.clone(),
                         town_keys: q
                             .prefs
@@ -219,11 +235,17 @@ impl SearchIndex {
                         .search(query, &(Count, top.tweak_score(ranker), FacetCollector))?;
                     Ok((
                         total,
-                        top.into_iter().map(|(k, a)| (k.text, a)).collect(),
+                        top.into_iter().map(|(k, a)| (k.text, k.fit, a)).collect(),
                         facets,
                     ))
                 } else {
-                    searcher.search(query, &(Count, top, FacetCollector))
+                    let (total, top, facets) =
+                        searcher.search(query, &(Count, top, FacetCollector))?;
+                    Ok((
+                        total,
+                        top.into_iter().map(|(s, a)| (s, 0, a)).collect(),
+                        facets,
+                    ))
                 }
             };
         let mut relaxed = false;
@@ -239,12 +261,13 @@ impl SearchIndex {
         let t_search = t0.elapsed();
 
         let mut hits = Vec::with_capacity(top_docs.len());
-        for (score, address) in top_docs {
+        for (score, fit, address) in top_docs {
             let doc: TantivyDocument = searcher.doc(address)?;
             if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()) {
                 hits.push(IndexHit {
                     id: id.to_string(),
                     score,
+                    fit,
                 });
             }
         }

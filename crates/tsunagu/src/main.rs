@@ -384,6 +384,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             SortFlag::Distance => NearSort::Distance,
                         },
                     };
+                    // The place is --near; the rest of what the query says
+                    // (days, cost, features…) still applies.
+                    let q = if *literal {
+                        q.clone()
+                    } else {
+                        let u = dir.understand(&q.text, &q.kinds)?;
+                        let mut q = tsunagu_engine::apply_understanding(&q, &u);
+                        q.prefs.place = None;
+                        q
+                    };
                     let (located, results) = dir.search_near(&q, &nq)?;
                     output::print_near(query, &located, &results, json)?;
                 }
