@@ -142,6 +142,9 @@ const SYNONYM_WEIGHT: f32 = 0.8;
 const TIE_BREAKER: f32 = 0.2;
 /// Words of a phrase may be this many positions apart (particles between).
 const PHRASE_SLOP: u32 = 3;
+/// A hit before hydration: text score, fit, address.
+type ScoredDoc = (f32, i32, tantivy::DocAddress);
+
 /// A text score at least this share of the best one is a good match.
 const STRONG_SHARE: f32 = 0.5;
 /// Weight of words that are not required (what a constraint or a situation
@@ -207,47 +210,45 @@ impl SearchIndex {
         // One pass collects the total, the top hits and both facets. With
         // understood wishes the hits are ordered by fit first (prefs.rs).
         let ranked = !q.prefs.is_empty();
-        let run =
-            |query: &BooleanQuery| -> tantivy::Result<(usize, Vec<(f32, i32, tantivy::DocAddress)>, _)> {
-                let top = TopDocs::with_limit(limit).and_offset(q.offset);
-                if ranked {
-                    // The best text score, so that weak matches (a shared
-                    // category word) can be told from good ones.
-                    let strong_min = if q.prefs.place.is_some() {
-                        searcher
-                            .search(query, &TopDocs::with_limit(1))?
-                            .first()
-                            .map_or(0.0, |(s, _)| s * STRONG_SHARE)
-                    } else {
-                        0.0
-                    };
-                    let ranker = crate::prefs::Ranker {
-                        strong_min,
-                        prefs: q.prefs.clone(),
-                        town_keys: q
-                            .prefs
-                            .place
-                            .iter()
-                            .flat_map(|p| p.towns.iter().map(|t| crate::prefs::town_key(t)))
-                            .collect(),
-                    };
-                    let (total, top, facets) = searcher
-                        .search(query, &(Count, top.tweak_score(ranker), FacetCollector))?;
-                    Ok((
-                        total,
-                        top.into_iter().map(|(k, a)| (k.text, k.fit, a)).collect(),
-                        facets,
-                    ))
+        let run = |query: &BooleanQuery| -> tantivy::Result<(usize, Vec<ScoredDoc>, _)> {
+            let top = TopDocs::with_limit(limit).and_offset(q.offset);
+            if ranked {
+                // The best text score, so that weak matches (a shared
+                // category word) can be told from good ones.
+                let strong_min = if q.prefs.place.is_some() {
+                    searcher
+                        .search(query, &TopDocs::with_limit(1))?
+                        .first()
+                        .map_or(0.0, |(s, _)| s * STRONG_SHARE)
                 } else {
-                    let (total, top, facets) =
-                        searcher.search(query, &(Count, top, FacetCollector))?;
-                    Ok((
-                        total,
-                        top.into_iter().map(|(s, a)| (s, 0, a)).collect(),
-                        facets,
-                    ))
-                }
-            };
+                    0.0
+                };
+                let ranker = crate::prefs::Ranker {
+                    strong_min,
+                    prefs: q.prefs.clone(),
+                    town_keys: q
+                        .prefs
+                        .place
+                        .iter()
+                        .flat_map(|p| p.towns.iter().map(|t| crate::prefs::town_key(t)))
+                        .collect(),
+                };
+                let (total, top, facets) =
+                    searcher.search(query, &(Count, top.tweak_score(ranker), FacetCollector))?;
+                Ok((
+                    total,
+                    top.into_iter().map(|(k, a)| (k.text, k.fit, a)).collect(),
+                    facets,
+                ))
+            } else {
+                let (total, top, facets) = searcher.search(query, &(Count, top, FacetCollector))?;
+                Ok((
+                    total,
+                    top.into_iter().map(|(s, a)| (s, 0, a)).collect(),
+                    facets,
+                ))
+            }
+        };
         let mut relaxed = false;
         let mut query = build(&concept_queries, strict, &optional_queries, &filters);
         let mut fruit = run(&query)?;
