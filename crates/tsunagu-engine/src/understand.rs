@@ -544,7 +544,7 @@ impl Understander {
             // 1時間500円, 1回200円: a number after a kanji starts a new word.
             let glued_left = (is_word_char(p)
                 && is_word_char(first)
-                && !(first.is_ascii_digit() && !p.is_ascii_alphanumeric()))
+                && (!first.is_ascii_digit() || p.is_ascii_alphanumeric()))
                 || (is_hiragana(p) && is_hiragana(first))
                 || (p.is_ascii_alphanumeric() && first.is_ascii_alphanumeric());
             if glued_left && !(is_place && p == '区') {
