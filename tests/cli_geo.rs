@@ -299,22 +299,37 @@ fn near_search_keeps_to_the_radius_or_the_service_area() {
         ],
     );
     let v = json(&out);
-    let d: Vec<u64> = v["results"]
-        .as_array()
-        .unwrap()
+    let results = v["results"].as_array().unwrap();
+    // Services whose area covers the place come first (at most k), then
+    // the k nearest of the others, each part by distance.
+    let covering: Vec<&serde_json::Value> = results
+        .iter()
+        .take_while(|r| r["in_service_area"].as_bool().unwrap())
+        .collect();
+    let nearby: Vec<u64> = results[covering.len()..]
         .iter()
         .map(|r| {
-            if r["in_service_area"].as_bool().unwrap_or(false) {
-                0
-            } else {
-                r["distance_m"].as_u64().unwrap()
-            }
+            assert_eq!(r["in_service_area"], false, "{r:#}");
+            r["distance_m"].as_u64().unwrap()
         })
         .collect();
-    assert_eq!(d.len(), 5);
     assert!(
-        d.windows(2).all(|w| w[0] <= w[1]),
-        "sorted by distance: {d:?}"
+        !covering.is_empty() && covering.len() <= 5,
+        "{}",
+        covering.len()
+    );
+    assert_eq!(nearby.len(), 5, "{v:#}");
+    assert!(
+        nearby.windows(2).all(|w| w[0] <= w[1]),
+        "sorted by distance: {nearby:?}"
+    );
+    let office: Vec<u64> = covering
+        .iter()
+        .filter_map(|r| r["distance_m"].as_u64())
+        .collect();
+    assert!(
+        office.windows(2).all(|w| w[0] <= w[1]),
+        "covering services by office distance: {office:?}"
     );
 }
 

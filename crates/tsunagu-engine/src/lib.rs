@@ -9,6 +9,7 @@
 //! * a bad record never stops the good ones of a file, and never touches
 //!   what is stored.
 
+pub mod describe;
 mod import;
 pub mod limits;
 mod lock;
@@ -29,6 +30,7 @@ use tsunagu_store::{RecordWrite, Store, StoreError};
 use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon, TextError};
 
+pub use describe::{InWords, distance_ja, distance_ja_of};
 pub use import::{
     ImportOptions, ImportProgress, ImportReport, MAX_IMPORT_FILE_BYTES, MAX_REPORTED_REJECTIONS,
     NoProgress, Rejection, Warning,

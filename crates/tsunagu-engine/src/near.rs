@@ -70,6 +70,9 @@ pub struct LocatedPlace {
 const CANDIDATES: usize = 500;
 /// Distance steps of the relevance order: within one step the text decides.
 const RELEVANCE_STEP_M: f64 = 500.0;
+/// Most records `nearest` sets apart as covering the place (far more than
+/// any city has services).
+const MAX_COVERING: usize = 10_000;
 /// Score factor for a record whose distance is unknown.
 const UNKNOWN_DISTANCE_FACTOR: f32 = 0.5;
 
@@ -265,8 +268,11 @@ impl Directory {
         })
     }
 
-    /// The `k` nearest records passing the query's filters (text optional),
-    /// services covering the place first.
+    /// Records near a place passing the query's filters (text optional):
+    /// the services whose service area covers the place (up to `k`, flagged
+    /// `in_service_area`, nearest office first), then the `k` nearest of
+    /// the others. The two are chosen apart so that services covering the
+    /// whole city or ward never crowd the places nearby out of the answer.
     pub fn nearest(
         &self,
         query: &SearchQuery,
@@ -283,27 +289,89 @@ impl Directory {
             within_m: None,
             sort: NearSort::Distance,
         };
-        let mut n = 64usize;
-        loop {
-            let ids: Vec<String> = index
-                .nearest(here.0, here.1)
-                .take(n)
-                .map(|(id, _)| id)
-                .collect();
+        // Without keys for the ranking, results are ordered by the real
+        // distance of their point (a covering service's office included).
+        let no_keys: &[String] = &[];
+        let (area, covering) = if keys.is_empty() {
+            (None, HashSet::new())
+        } else {
             let restrict = Restriction {
-                ids,
+                ids: Vec::new(),
                 area_keys: keys.clone(),
+            };
+            // Every covering record, ids only, so none of them is listed
+            // again among the places nearby.
+            let all = SearchQuery {
+                limit: MAX_COVERING,
+                offset: 0,
+                restrict: Some(restrict.clone()),
+                ..query.clone()
+            };
+            let covering: HashSet<String> = match self.index.search(&all) {
+                Ok(o) => o.hits.into_iter().map(|h| h.id).collect(),
+                Err(tsunagu_index::IndexError::EmptyQuery) => HashSet::new(),
+                Err(e) => return Err(e.into()),
             };
             let q = SearchQuery {
                 limit: k,
                 offset: 0,
                 ..query.clone()
             };
-            let results = self.ranked_near(&q, Some(restrict), here, &keys, &near)?;
-            if results.results.len() >= k || n >= index.len() {
-                return Ok((self.located(&place, here), results));
+            let mut found = self.ranked_near(&q, Some(restrict), here, no_keys, &near)?;
+            for r in &mut found.results {
+                r.in_service_area = true;
+            }
+            (Some(found), covering)
+        };
+        let q = SearchQuery {
+            limit: k,
+            offset: 0,
+            ..query.clone()
+        };
+        let mut n = 64usize;
+        let nearby = loop {
+            let ids: Vec<String> = index
+                .nearest(here.0, here.1)
+                .take(n)
+                .map(|(id, _)| id)
+                .filter(|id| !covering.contains(id))
+                .collect();
+            let restrict = Restriction {
+                ids,
+                area_keys: Vec::new(),
+            };
+            let found = self.ranked_near(&q, Some(restrict), here, no_keys, &near)?;
+            if found.results.len() >= k || n >= index.len() {
+                break found;
             }
             n *= 4;
-        }
+        };
+        let results = match area {
+            None => nearby,
+            Some(mut area) => {
+                area.total += nearby.total;
+                area.results.extend(nearby.results);
+                merge_facets(&mut area.facets, nearby.facets);
+                area.relaxed |= nearby.relaxed;
+                area
+            }
+        };
+        Ok((self.located(&place, here), results))
     }
+}
+
+/// Facet counts of two disjoint result sets (covering and nearby), added
+/// value by value.
+fn merge_facets(into: &mut crate::search::Facets, other: crate::search::Facets) {
+    fn add(into: &mut Vec<tsunagu_index::FacetCount>, other: Vec<tsunagu_index::FacetCount>) {
+        for f in other {
+            match into.iter_mut().find(|g| g.value == f.value) {
+                Some(g) => g.count += f.count,
+                None => into.push(f),
+            }
+        }
+        into.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+    }
+    add(&mut into.category, other.category);
+    add(&mut into.ward, other.ward);
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use tsunagu_index::{FacetCount, SearchQuery};
 use tsunagu_model::{Category, Kind, Record};
 
+use crate::describe::InWords;
 use crate::{Directory, EngineError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +21,10 @@ pub struct SearchResult {
     pub snippet: String,
     /// The record as the audience may see it.
     pub record: Record,
+    /// Its town, schedule and fee in words (additive JSON keys `town`,
+    /// `when_ja`, `fee_ja`).
+    #[serde(flatten)]
+    pub in_words: InWords,
     /// With a place: straight-line metres and walking minutes (80 m/min,
     /// rounded up), and whether the place is in the service's area.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,6 +73,7 @@ impl Directory {
             };
             let snippet =
                 snippets.snippet(&record.name, record.description.as_deref().unwrap_or(""));
+            let in_words = InWords::of(&record, &s.placement);
             results.push(SearchResult {
                 id: record.id.clone(),
                 name: record.name.clone(),
@@ -77,6 +83,7 @@ impl Directory {
                 score: hit.score,
                 snippet,
                 record,
+                in_words,
                 distance_m: None,
                 walking_min: None,
                 in_service_area: false,
@@ -117,6 +124,9 @@ pub struct ShownRecord {
     pub record: Record,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ward: Option<String>,
+    /// Its town, schedule and fee in words (additive JSON keys).
+    #[serde(flatten)]
+    pub in_words: InWords,
     pub first_imported: String,
     pub last_changed: String,
 }
@@ -132,6 +142,7 @@ impl Directory {
             return Ok(None);
         };
         Ok(audience.project(&stored.record).map(|record| ShownRecord {
+            in_words: InWords::of(&record, &stored.placement),
             record,
             ward: stored.placement.ward.map(|w| w.name().to_string()),
             first_imported: stored.first_imported,

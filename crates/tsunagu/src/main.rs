@@ -99,7 +99,8 @@ enum Command {
         #[arg(long)]
         literal: bool,
     },
-    /// The nearest resources to a place.
+    /// The resources nearest to a place, and the services whose area
+    /// covers it.
     Nearest {
         /// `LAT,LON` or an address.
         #[arg(long)]
@@ -108,6 +109,7 @@ enum Command {
         category: Vec<Category>,
         #[arg(long, value_parser = parse_kind)]
         kind: Vec<Kind>,
+        /// How many nearby resources, and at most how many covering services.
         #[arg(short = 'k', long, default_value_t = 10)]
         k: usize,
         #[arg(long, value_enum, default_value_t = AudienceFlag::Public)]
@@ -116,7 +118,7 @@ enum Command {
         format: OutputFormat,
     },
     /// Match a senior's needs, place, days and budget to resources
-    /// (spec/match.md).
+    /// (docs/match-format.md).
     Match {
         /// The request JSON file, or `-` for standard input.
         #[arg(long)]
@@ -416,7 +418,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ..SearchQuery::default()
             };
             let (located, results) = dir.nearest(&q, &parse_location(near), *k)?;
-            output::print_near("", &located, &results, *format == OutputFormat::Json)?;
+            output::print_nearest(&located, &results, *format == OutputFormat::Json)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Match {
@@ -442,7 +444,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             req.record |= *record;
             let dir = Directory::open_reader(&config(&cli))?;
             let answer = dir.match_request(&req, today)?;
-            output::print_match(&answer, *format == OutputFormat::Json)?;
+            let json = *format == OutputFormat::Json;
+            // The table says where, when, cost and telephone of each match,
+            // which the answer itself does not carry.
+            let mut records = std::collections::HashMap::new();
+            if !json {
+                for m in answer.needs.iter().flat_map(|n| &n.matches) {
+                    if !records.contains_key(&m.id)
+                        && let Some(shown) = dir.get(&m.id, req.audience)?
+                    {
+                        records.insert(m.id.clone(), shown);
+                    }
+                }
+            }
+            output::print_match(&answer, &records, req.record, json)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Locate {

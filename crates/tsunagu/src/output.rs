@@ -1,9 +1,16 @@
 //! Printing import summaries and search results as tables or JSON.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
-use tsunagu_engine::{ImportReport, SearchResults};
+use tsunagu_engine::{ImportReport, InWords, SearchResult, SearchResults, ShownRecord};
+use tsunagu_model::{Kind, Record, Status, Visibility};
+
+/// Entries of each list in an import summary table (rejections, warnings,
+/// duplicates, unparsed schedules); the rest are counted as 「ほか N件」 and
+/// `--format json` lists them all.
+const LISTED_IN_TABLE: usize = 10;
 
 /// Standard output for people: every control character except the line
 /// feeds the table is made of is shown escaped (`\u{1b}`), so a record's
@@ -83,9 +90,11 @@ pub fn print_import(reports: &[ImportReport], json: bool) -> Result<()> {
                 r.unparsed_schedules.len(),
                 r.unparsed_schedules.len()
             )?;
-            for u in r.unparsed_schedules.iter().take(5) {
+            for u in r.unparsed_schedules.iter().take(LISTED_IN_TABLE) {
                 writeln!(out, "    {}行目 id={}: 「{}」", u.line, u.id, u.text)?;
             }
+            let n = r.unparsed_schedules.len();
+            write_more(&mut out, "    ", n, LISTED_IN_TABLE, n)?;
         }
         if let Some(e) = &r.file_error {
             writeln!(
@@ -94,14 +103,16 @@ pub fn print_import(reports: &[ImportReport], json: bool) -> Result<()> {
                 e.message_ja, e.message_en
             )?;
         }
-        for d in &r.duplicates {
+        for d in r.duplicates.iter().take(LISTED_IN_TABLE) {
             writeln!(
                 out,
                 "  {}行目 id={}: {}行目と同じ id です。後の行で置き換えました / line {}: id {} repeats line {}; the later line wins",
                 d.line, d.id, d.earlier_line, d.line, d.id, d.earlier_line
             )?;
         }
-        for w in &r.warnings {
+        let n = r.duplicates.len();
+        write_more(&mut out, "  ", n, LISTED_IN_TABLE, n)?;
+        for w in r.warnings.iter().take(LISTED_IN_TABLE) {
             writeln!(out, "  {}行目 id={}: 注意: {}", w.line, w.id, w.message_ja)?;
             writeln!(
                 out,
@@ -109,7 +120,9 @@ pub fn print_import(reports: &[ImportReport], json: bool) -> Result<()> {
                 w.line, w.id, w.message_en
             )?;
         }
-        for x in &r.rejections {
+        let n = r.warnings.len();
+        write_more(&mut out, "  ", n, LISTED_IN_TABLE, n)?;
+        for x in r.rejections.iter().take(LISTED_IN_TABLE) {
             let id =
                 x.id.as_deref()
                     .map(|i| format!(" id={i}"))
@@ -117,6 +130,43 @@ pub fn print_import(reports: &[ImportReport], json: bool) -> Result<()> {
             writeln!(out, "  {}行目{}: {}", x.line, id, x.message_ja)?;
             writeln!(out, "    line {}{}: {}", x.line, id, x.message_en)?;
         }
+        // `rejected` counts every rejection, also those past the ones the
+        // report describes.
+        let rejected = usize::try_from(r.rejected).unwrap_or(usize::MAX);
+        write_more(
+            &mut out,
+            "  ",
+            rejected.max(r.rejections.len()),
+            LISTED_IN_TABLE.min(r.rejections.len()),
+            r.rejections.len(),
+        )?;
+    }
+    Ok(())
+}
+
+/// 「ほか N件」 after a list of `total` entries of which `shown` were printed
+/// and `in_json` are described in `--format json`.
+fn write_more(
+    out: &mut impl Write,
+    indent: &str,
+    total: usize,
+    shown: usize,
+    in_json: usize,
+) -> Result<()> {
+    if total <= shown {
+        return Ok(());
+    }
+    let more = total - shown;
+    if in_json >= total {
+        writeln!(
+            out,
+            "{indent}ほか {more}件（すべては --format json で表示されます） / {more} more (all with --format json)"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{indent}ほか {more}件（--format json では最初の {in_json}件を表示します） / {more} more (--format json lists the first {in_json})"
+        )?;
     }
     Ok(())
 }
@@ -130,6 +180,161 @@ fn plain_snippet(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#x27;", "'")
         .replace("&amp;", "&")
+}
+
+/// 【内部】【休止中】【廃止】: what a coordinator must know before
+/// referring anyone (the public view never holds internal records, and
+/// paused or closed ones only with `--include-inactive`).
+fn marks(record: &Record) -> String {
+    let mut marks = String::new();
+    if record.visibility == Visibility::Internal {
+        marks.push_str("【内部】");
+    }
+    match record.status {
+        Status::Paused => marks.push_str("【休止中】"),
+        Status::Closed => marks.push_str("【廃止】"),
+        Status::Active => {}
+    }
+    marks
+}
+
+/// 「参加できます」 for a place one goes to, 「利用できます」 for a service.
+fn can_ja(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Kayoi => "参加できます",
+        Kind::Service => "利用できます",
+    }
+}
+
+/// A resource whose area covers the senior's place, said as what it means.
+fn covers_ja(kind: Kind) -> String {
+    match kind {
+        Kind::Kayoi => format!("お住まいの地域の方が{}", can_ja(kind)),
+        Kind::Service => format!("お住まいの地域で{}", can_ja(kind)),
+    }
+}
+
+/// Provider text on one line of a table.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Areas shown of a service's `service_area`; the rest are counted.
+const AREAS_SHOWN: usize = 3;
+
+/// 「千葉市全域」「稲毛区全域・花見川区小仲台」.
+fn areas_ja(areas: &[String]) -> String {
+    let mut said: Vec<String> = areas
+        .iter()
+        .take(AREAS_SHOWN)
+        .map(|a| {
+            let a = one_line(a);
+            let in_city = a.strip_prefix("千葉市").filter(|x| !x.is_empty());
+            match in_city.unwrap_or(&a) {
+                whole if whole == "千葉市" || whole.ends_with('区') => format!("{whole}全域"),
+                part => part.to_string(),
+            }
+        })
+        .collect();
+    if areas.len() > AREAS_SHOWN {
+        said.push(format!("ほか{}地域", areas.len() - AREAS_SHOWN));
+    }
+    said.join("・")
+}
+
+/// One resource as a coordinator reads it out for a referral: kind and
+/// categories, where it is (and how far, or that it serves the place),
+/// when it runs, what it costs and the telephone number.
+struct Entry<'a> {
+    record: &'a Record,
+    ward: Option<&'a str>,
+    words: &'a InWords,
+    /// 「徒歩約9分（711m）」「約3.4km」「お住まいの地域で利用できます」.
+    reach: Option<String>,
+}
+
+impl Entry<'_> {
+    fn write(&self, out: &mut impl Write, indent: &str) -> Result<()> {
+        let r = self.record;
+        let categories: Vec<&str> = r.categories.iter().map(|c| c.label_ja()).collect();
+        writeln!(
+            out,
+            "{indent}{} ｜ {}",
+            r.kind.label_ja(),
+            categories.join(" / ")
+        )?;
+        let mut place = match (self.ward, self.words.town.as_deref()) {
+            (Some(w), Some(t)) => format!("{w}{t}"),
+            (Some(w), None) => w.to_string(),
+            (None, Some(t)) => t.to_string(),
+            (None, None) => "場所要確認".to_string(),
+        };
+        if let Some(reach) = &self.reach {
+            place.push_str(" ｜ ");
+            place.push_str(reach);
+        }
+        if r.kind == Kind::Service && !r.service_area.is_empty() {
+            place.push_str(&format!(" ｜ 対応地域: {}", areas_ja(&r.service_area)));
+        }
+        writeln!(out, "{indent}場所: {place}")?;
+        writeln!(out, "{indent}日時: {}", self.words.when_ja)?;
+        let phone = r
+            .contact
+            .as_ref()
+            .and_then(|c| c.phone.as_deref())
+            .map(one_line)
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "未登録".to_string());
+        writeln!(out, "{indent}費用: {} ｜ 電話: {phone}", self.words.fee_ja)?;
+        Ok(())
+    }
+}
+
+/// How far a near-search result is, or that its area covers the place.
+fn reach_of(r: &SearchResult) -> String {
+    if r.in_service_area {
+        return covers_ja(r.kind);
+    }
+    match (r.distance_m, r.walking_min) {
+        (Some(d), Some(m)) => tsunagu_engine::distance_ja(d, m),
+        _ => "距離不明".to_string(),
+    }
+}
+
+fn entry_of(r: &SearchResult, reach: Option<String>) -> Entry<'_> {
+    Entry {
+        record: &r.record,
+        ward: r.ward.as_deref(),
+        words: &r.in_words,
+        reach,
+    }
+}
+
+/// A name and its marks: 「見守り訪問 なかよし 【休止中】」.
+fn titled(name: &str, record: &Record) -> String {
+    let marks = marks(record);
+    if marks.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {marks}")
+    }
+}
+
+/// One numbered result: its name with its marks, then its entry. Results
+/// around a place (`reach` given) are ordered by distance as much as by
+/// text, so their score is not shown.
+fn write_result(
+    out: &mut impl Write,
+    n: usize,
+    r: &SearchResult,
+    reach: Option<String>,
+) -> Result<()> {
+    let title = titled(&r.name, &r.record);
+    match reach {
+        None => writeln!(out, "{n:>2}. {title}  ({}, score {:.2})", r.id, r.score)?,
+        Some(_) => writeln!(out, "{n:>2}. {title}  ({})", r.id)?,
+    }
+    entry_of(r, reach).write(out, "    ")
 }
 
 pub fn print_search(
@@ -172,18 +377,7 @@ pub fn print_search(
         results.total
     )?;
     for (i, r) in results.results.iter().enumerate() {
-        let labels: Vec<&str> = r.categories.iter().map(|c| c.label_ja()).collect();
-        writeln!(
-            out,
-            "{:>2}. {}  [{}] {}  ({}, score {:.2})",
-            i + 1,
-            r.name,
-            r.kind.label_ja(),
-            r.ward.as_deref().unwrap_or("区不明"),
-            r.id,
-            r.score
-        )?;
-        writeln!(out, "    {}", labels.join(" / "))?;
+        write_result(&mut out, i + 1, r, None)?;
         let snippet = plain_snippet(&r.snippet);
         if !snippet.is_empty() {
             writeln!(out, "    {}", snippet)?;
@@ -215,19 +409,27 @@ pub fn print_search(
     Ok(())
 }
 
-/// Search results around a place, with distance and walking time.
-pub fn print_near(
-    query: &str,
-    place: &tsunagu_engine::LocatedPlace,
-    results: &SearchResults,
-    json: bool,
-) -> Result<()> {
-    let mut out = out();
-    if json {
-        let v = serde_json::json!({ "place": place, "total": results.total, "results": results.results, "facets": results.facets });
-        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-        return Ok(());
+/// Near-search JSON: `{place, total, results, facets}`, each result with
+/// `in_service_area` said even when false (the key is left out of plain
+/// search results, where there is no place).
+fn near_json(place: &tsunagu_engine::LocatedPlace, results: &SearchResults) -> Result<String> {
+    let mut listed = serde_json::to_value(&results.results)?;
+    if let Some(list) = listed.as_array_mut() {
+        for r in list.iter_mut().filter_map(|r| r.as_object_mut()) {
+            r.entry("in_service_area")
+                .or_insert(serde_json::Value::Bool(false));
+        }
     }
+    let v = serde_json::json!({
+        "place": place,
+        "total": results.total,
+        "results": listed,
+        "facets": results.facets,
+    });
+    Ok(serde_json::to_string_pretty(&v)?)
+}
+
+fn write_place_line(out: &mut impl Write, place: &tsunagu_engine::LocatedPlace) -> Result<()> {
     writeln!(
         out,
         "基準地点: {}{} ({:.5}, {:.5})",
@@ -236,6 +438,23 @@ pub fn print_near(
         place.lat,
         place.lon
     )?;
+    Ok(())
+}
+
+/// Search results around a place, with distance (walking time up to 2 km)
+/// or the service area that covers the place.
+pub fn print_near(
+    query: &str,
+    place: &tsunagu_engine::LocatedPlace,
+    results: &SearchResults,
+    json: bool,
+) -> Result<()> {
+    let mut out = out();
+    if json {
+        writeln!(out, "{}", near_json(place, results)?)?;
+        return Ok(());
+    }
+    write_place_line(&mut out, place)?;
     if results.results.is_empty() {
         writeln!(
             out,
@@ -244,24 +463,38 @@ pub fn print_near(
         return Ok(());
     }
     for (i, r) in results.results.iter().enumerate() {
-        let distance = if r.in_service_area {
-            "対応地域内".to_string()
-        } else {
-            match (r.distance_m, r.walking_min) {
-                (Some(d), Some(m)) => format!("徒歩約{m}分（{d}m）"),
-                _ => "距離不明".to_string(),
-            }
-        };
-        writeln!(
-            out,
-            "{:>2}. {}  [{}] {}  {}  ({})",
-            i + 1,
-            r.name,
-            r.kind.label_ja(),
-            r.ward.as_deref().unwrap_or("区不明"),
-            distance,
-            r.id
-        )?;
+        write_result(&mut out, i + 1, r, Some(reach_of(r)))?;
+    }
+    Ok(())
+}
+
+/// `nearest`: the places (and other resources) near the senior, then the
+/// services whose area covers the place, in two sections so that services
+/// for the whole ward or city are not mistaken for something nearby.
+pub fn print_nearest(
+    place: &tsunagu_engine::LocatedPlace,
+    results: &SearchResults,
+    json: bool,
+) -> Result<()> {
+    let mut out = out();
+    if json {
+        writeln!(out, "{}", near_json(place, results)?)?;
+        return Ok(());
+    }
+    write_place_line(&mut out, place)?;
+    let (covering, nearby): (Vec<&SearchResult>, Vec<&SearchResult>) =
+        results.results.iter().partition(|r| r.in_service_area);
+    for (title, list) in [
+        ("近くの通いの場・資源", &nearby),
+        ("この地域を対象とするサービス", &covering),
+    ] {
+        writeln!(out, "\n■ {title}")?;
+        if list.is_empty() {
+            writeln!(out, "  該当なし / none")?;
+        }
+        for (i, r) in list.iter().enumerate() {
+            write_result(&mut out, i + 1, r, Some(reach_of(r)))?;
+        }
     }
     Ok(())
 }
@@ -346,8 +579,34 @@ pub fn print_place(
     Ok(())
 }
 
-/// A match answer for a coordinator to read out.
-pub fn print_match(answer: &tsunagu_engine::MatchAnswer, json: bool) -> Result<()> {
+/// The distance reason of tsunagu-match (「徒歩約N分（Mm）」 for the match's
+/// own `distance_m`) said as the tables say distances: kilometres beyond
+/// 2 km. Any other reason is kept as written.
+fn reason_ja(reason: &str, distance_m: Option<u32>) -> String {
+    let Some(d) = distance_m else {
+        return reason.to_string();
+    };
+    let is_walk = reason
+        .strip_prefix("徒歩約")
+        .and_then(|rest| rest.strip_suffix(&format!("分（{d}m）")))
+        .is_some_and(|minutes| !minutes.is_empty() && minutes.chars().all(|c| c.is_ascii_digit()));
+    if is_walk {
+        tsunagu_engine::distance_ja_of(d)
+    } else {
+        reason.to_string()
+    }
+}
+
+/// A match answer for a coordinator to read out. `records` holds the
+/// matched records (as the request's audience may see them) by id, for
+/// where, when, cost and telephone; `recorded` says whether the unmet
+/// needs were counted in the anonymous log.
+pub fn print_match(
+    answer: &tsunagu_engine::MatchAnswer,
+    records: &HashMap<String, ShownRecord>,
+    recorded: bool,
+    json: bool,
+) -> Result<()> {
     let mut out = out();
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(answer)?)?;
@@ -357,6 +616,19 @@ pub fn print_match(answer: &tsunagu_engine::MatchAnswer, json: bool) -> Result<(
         writeln!(out, "ことばから読み取ったニーズ:")?;
         for d in &answer.derived_needs {
             writeln!(out, "  {}（「{}」から）", d.code.label_ja(), d.from)?;
+        }
+    }
+    if !answer.refused_needs.is_empty() {
+        writeln!(out, "望まないと話されたニーズ:")?;
+        for d in &answer.refused_needs {
+            // A need another clause or `needs` gives is answered anyway.
+            let answered = answer.needs.iter().any(|n| n.code == d.code);
+            let what = if answered {
+                "ほかのことばから探しています"
+            } else {
+                "探していません"
+            };
+            writeln!(out, "  {}（「{}」から。{what}）", d.code.label_ja(), d.from)?;
         }
     }
     if !answer.suggestions.is_empty() {
@@ -371,17 +643,109 @@ pub fn print_match(answer: &tsunagu_engine::MatchAnswer, json: bool) -> Result<(
             writeln!(out, "  条件に合う資源は見つかりませんでした")?;
         }
         for (i, m) in need.matches.iter().enumerate() {
-            writeln!(out, "  {}. {}  ({}, {:.2})", i + 1, m.name, m.id, m.score)?;
-            writeln!(out, "     {}", m.reasons.join(" / "))?;
+            let shown = records.get(&m.id);
+            let title = match shown {
+                Some(s) => titled(&m.name, &s.record),
+                None => m.name.clone(),
+            };
+            writeln!(out, "  {:>2}. {title}  ({}, {:.2})", i + 1, m.id, m.score)?;
+            if let Some(s) = shown {
+                Entry {
+                    record: &s.record,
+                    ward: s.ward.as_deref(),
+                    words: &s.in_words,
+                    reach: m.distance_m.map(tsunagu_engine::distance_ja_of),
+                }
+                .write(&mut out, "      ")?;
+            }
+            let reasons: Vec<String> = m
+                .reasons
+                .iter()
+                .map(|r| reason_ja(r, m.distance_m))
+                .collect();
+            writeln!(out, "      理由: {}", reasons.join(" / "))?;
         }
     }
     if !answer.unmet_needs.is_empty() {
         let labels: Vec<&str> = answer.unmet_needs.iter().map(|c| c.label_ja()).collect();
+        let note = if recorded {
+            "資源開発の記録に残しました"
+        } else {
+            "記録するには --record"
+        };
         writeln!(
             out,
-            "\n満たせなかったニーズ（資源開発の記録に残しました）: {}",
+            "\n満たせなかったニーズ（{note}）: {}",
             labels.join("、")
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_reason_of_a_match_is_said_as_tables_say_distances() {
+        let cases = [
+            ("徒歩約9分（711m）", Some(711), "徒歩約9分（711m）"),
+            ("徒歩約43分（3412m）", Some(3412), "約3.4km"),
+            ("徒歩約146分（11606m）", Some(11606), "約11.6km"),
+            ("徒歩約0分（0m）", Some(0), "すぐ近く"),
+            // Another distance, another reason or no distance: as written.
+            ("徒歩約43分（3412m）", Some(3000), "徒歩約43分（3412m）"),
+            ("徒歩約分（3412m）", Some(3412), "徒歩約分（3412m）"),
+            ("稲毛区全域に対応", Some(3412), "稲毛区全域に対応"),
+            ("徒歩約43分（3412m）", None, "徒歩約43分（3412m）"),
+        ];
+        for (reason, d, want) in cases {
+            assert_eq!(reason_ja(reason, d), want, "{reason} {d:?}");
+        }
+    }
+
+    #[test]
+    fn service_areas_read_as_wholes_and_parts() {
+        let areas =
+            |list: &[&str]| areas_ja(&list.iter().map(|a| a.to_string()).collect::<Vec<_>>());
+        assert_eq!(areas(&["千葉市"]), "千葉市全域");
+        assert_eq!(
+            areas(&["稲毛区", "千葉市花見川区"]),
+            "稲毛区全域・花見川区全域"
+        );
+        assert_eq!(areas(&["稲毛区小仲台"]), "稲毛区小仲台");
+        assert_eq!(
+            areas(&["中央区", "若葉区", "緑区", "美浜区", "稲毛区"]),
+            "中央区全域・若葉区全域・緑区全域・ほか2地域"
+        );
+        assert_eq!(areas(&["稲毛区\n小仲台"]), "稲毛区 小仲台");
+    }
+
+    fn record(status: Status, visibility: Visibility) -> Record {
+        let mut r: Record =
+            serde_json::from_str(r#"{"id":"x","kind":"kayoi","name":"n","categories":["salon"]}"#)
+                .unwrap();
+        r.status = status;
+        r.visibility = visibility;
+        r
+    }
+
+    #[test]
+    fn marks_say_internal_paused_and_closed() {
+        assert_eq!(marks(&record(Status::Active, Visibility::Public)), "");
+        assert_eq!(
+            marks(&record(Status::Paused, Visibility::Public)),
+            "【休止中】"
+        );
+        assert_eq!(
+            marks(&record(Status::Closed, Visibility::Public)),
+            "【廃止】"
+        );
+        assert_eq!(
+            marks(&record(Status::Paused, Visibility::Internal)),
+            "【内部】【休止中】"
+        );
+        assert_eq!(covers_ja(Kind::Service), "お住まいの地域で利用できます");
+        assert_eq!(covers_ja(Kind::Kayoi), "お住まいの地域の方が参加できます");
+    }
 }
