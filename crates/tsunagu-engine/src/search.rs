@@ -192,7 +192,52 @@ impl Directory {
         query: &str,
         kinds: &[tsunagu_model::Kind],
     ) -> Result<crate::Understanding, EngineError> {
-        let mut u = self.understander()?.understand(query);
+        let understander = self.understander()?;
+        // A situation sentence is read whole first: in 「夜ひとりで不安」 the
+        // 夜 is part of the worry, not a time to search. Its clause is
+        // masked before the constraints are read, unless it names a place
+        // (「中央区でごみを出すのが大変」 keeps its ward).
+        let mut masked = query.to_string();
+        let mut whole_situations: Vec<(Category, String)> = Vec::new();
+        for need in self
+            .needs_lexicon()?
+            .derive_for(&self.analyzer, query, kinds)?
+            .needs
+        {
+            let situation = need.why == tsunagu_match::NeedEvidence::Situation;
+            if !situation || !self.is_sentence(&need.from)? {
+                continue;
+            }
+            let inside = understander.understand(&need.from);
+            let constrained = inside
+                .understood
+                .iter()
+                .any(|x| x.kind != crate::UnderstoodKind::Place);
+            let placed = inside
+                .understood
+                .iter()
+                .any(|x| x.kind == crate::UnderstoodKind::Place);
+            if constrained
+                && !placed
+                && let Some(at) = masked.find(need.from.as_str())
+            {
+                masked.replace_range(at..at + need.from.len(), &" ".repeat(need.from.len()));
+                whole_situations.push((need.code, need.from.clone()));
+            }
+        }
+        let mut u = understander.understand(&masked);
+        for (code, from) in whole_situations {
+            if !u.situations.contains(&code) {
+                u.situations.push(code);
+            }
+            u.understood.push(crate::Understood {
+                kind: crate::UnderstoodKind::Situation,
+                value: code.code().to_string(),
+                label: code.label_ja().to_string(),
+                from: from.clone(),
+            });
+            u.optional_text = format!("{} {from}", u.optional_text).trim().to_string();
+        }
         if u.text.is_empty() {
             return Ok(u);
         }
@@ -249,9 +294,11 @@ impl Directory {
         // A predicate tied to something by a particle or an auxiliary:
         // 「夜間見守り」 (見守り read as a verb) names a service.
         let tokens = self.analyzer.tokens(text)?;
-        let predicate = tokens
-            .iter()
-            .any(|t| matches!(t.pos.as_str(), "動詞" | "形容詞"));
+        let predicate = tokens.iter().any(|t| {
+            matches!(t.pos.as_str(), "動詞" | "形容詞")
+                || t.pos_sub == "形容動詞語幹"
+                || (t.pos_sub == "サ変接続" && t.term == "心配")
+        });
         let tied = tokens
             .iter()
             .any(|t| matches!(t.pos.as_str(), "助詞" | "助動詞"));
