@@ -168,10 +168,20 @@ pub fn query_parser(data: &[u8]) {
         ..SearchQuery::default()
     };
     DIR.with(|dir| {
-        if let Ok(results) = dir.search(&q) {
-            assert!(results.results.len() <= 10);
-            for r in &results.results {
-                assert_ne!(r.id, "f-4", "internal record in a public search");
+        // Understood (places, times, costs, situations) and as written.
+        for literal in [false, true] {
+            if let Ok(searched) = dir.search_understood(&q, literal) {
+                let results = &searched.results;
+                assert!(results.results.len() <= 10);
+                for r in &results.results {
+                    assert_ne!(r.id, "f-4", "internal record in a public search");
+                }
+                for u in &searched.understanding.understood {
+                    assert!(
+                        searched.understanding.text.len() <= t.len() * 4 + 16,
+                        "remaining text grew: {u:?}"
+                    );
+                }
             }
         }
     });
