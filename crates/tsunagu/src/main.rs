@@ -388,16 +388,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     };
                     // The place is --near; the rest of what the query says
                     // (days, cost, features…) still applies.
-                    let q = if *literal {
-                        q.clone()
+                    let (q, understanding) = if *literal {
+                        (q.clone(), tsunagu_engine::Understanding::default())
                     } else {
                         let u = dir.understand(&q.text, &q.kinds)?;
                         let mut q = tsunagu_engine::apply_understanding(&q, &u);
                         q.prefs.place = None;
-                        q
+                        (q, u)
                     };
                     let (located, results) = dir.search_near(&q, &nq)?;
-                    output::print_near(query, &located, &results, json)?;
+                    output::print_near(query, &understanding, &located, &results, json)?;
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -348,15 +348,7 @@ pub fn print_search(
         return Ok(());
     }
     let results = &searched.results;
-    let u = &searched.understanding;
-    if !u.understood.is_empty() {
-        let words = if u.text.is_empty() {
-            String::new()
-        } else {
-            format!("「{}」を ", u.text)
-        };
-        writeln!(out, "{words}{} として探しました", u.summary_ja())?;
-    }
+    write_understood(&mut out, &searched.understanding)?;
     if results.results.is_empty() {
         writeln!(
             out,
@@ -412,6 +404,19 @@ pub fn print_search(
 /// Near-search JSON: `{place, total, results, facets}`, each result with
 /// `in_service_area` said even when false (the key is left out of plain
 /// search results, where there is no place).
+/// 「「体操」を 緑区・200円まで として探しました」, when anything was understood.
+fn write_understood(out: &mut impl Write, u: &tsunagu_engine::Understanding) -> Result<()> {
+    if !u.understood.is_empty() {
+        let words = if u.text.is_empty() {
+            String::new()
+        } else {
+            format!("「{}」を ", u.text)
+        };
+        writeln!(out, "{words}{} として探しました", u.summary_ja())?;
+    }
+    Ok(())
+}
+
 fn near_json(place: &tsunagu_engine::LocatedPlace, results: &SearchResults) -> Result<String> {
     let mut listed = serde_json::to_value(&results.results)?;
     if let Some(list) = listed.as_array_mut() {
@@ -445,16 +450,22 @@ fn write_place_line(out: &mut impl Write, place: &tsunagu_engine::LocatedPlace) 
 /// or the service area that covers the place.
 pub fn print_near(
     query: &str,
+    understanding: &tsunagu_engine::Understanding,
     place: &tsunagu_engine::LocatedPlace,
     results: &SearchResults,
     json: bool,
 ) -> Result<()> {
     let mut out = out();
     if json {
-        writeln!(out, "{}", near_json(place, results)?)?;
+        let mut v: serde_json::Value = serde_json::from_str(&near_json(place, results)?)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("understanding".into(), serde_json::to_value(understanding)?);
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(());
     }
     write_place_line(&mut out, place)?;
+    write_understood(&mut out, understanding)?;
     if results.results.is_empty() {
         writeln!(
             out,
