@@ -20,7 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 use tsunagu_model::{Audience, Category, Feature, Kind, Status, Visibility, Ward};
 use tsunagu_text::Highlighter;
-use tsunagu_text::analyzer::{QueryConcept, reading_segmentations};
+use tsunagu_text::analyzer::{QueryConcept, SynonymSource, reading_segmentations};
 
 use crate::error::IndexError;
 use crate::facets::FacetCollector;
@@ -136,8 +136,8 @@ impl Snippets {
 }
 
 const SNIPPET_CHARS: usize = 120;
-/// Weight of a synonym relative to the word the user typed.
-const SYNONYM_WEIGHT: f32 = 0.8;
+/// Weight of a synonyms.tsv synonym relative to the word the user typed.
+const SYNONYM_WEIGHT: f32 = SynonymSource::Domain.weight();
 /// How much the other fields add when the best field already matched.
 const TIE_BREAKER: f32 = 0.2;
 /// Words of a phrase may be this many positions apart (particles between).
@@ -291,6 +291,9 @@ impl SearchIndex {
             for g in &c.groups {
                 terms.extend(self.analyzer.group_terms(*g).cloned());
             }
+            for sourced in &c.weighted {
+                terms.extend(sourced.alternatives.iter().flatten().cloned());
+            }
         }
         let highlighter = Highlighter::new(terms);
 
@@ -431,19 +434,15 @@ fn concept_query(
     concept: &QueryConcept,
 ) -> Box<dyn Query> {
     let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+    let mut categories_hit: Vec<Category> = Vec::new();
     for (category, terms) in category_terms {
         let hit = concept
             .alternatives
             .iter()
             .any(|alt| !alt.is_empty() && alt.iter().all(|t| terms.contains(t)));
         if hit {
-            disjuncts.push(Box::new(ConstScoreQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.category, category.code()),
-                    IndexRecordOption::Basic,
-                )),
-                Fields::CATEGORY_SCORE,
-            )));
+            categories_hit.push(*category);
+            disjuncts.push(category_query(f, *category, Fields::CATEGORY_SCORE));
         }
     }
     let groups: Vec<String> = concept
@@ -451,6 +450,39 @@ fn concept_query(
         .iter()
         .map(|&g| tsunagu_text::analyzer::group_token(g))
         .collect();
+    // Synonyms of a secondary source have no group token: each is a term or
+    // phrase clause. A rare synonym would outscore the user's own word on
+    // its IDF alone, so its boost is also scaled by idf(user's word) /
+    // idf(synonym) when that is below 1; a match then scores at most the
+    // source's weight of what the user's word would score there.
+    let user_wording = concept.alternatives.first();
+    for sourced in &concept.weighted {
+        let weight = sourced.source.weight();
+        for alt in &sourced.alternatives {
+            for (category, terms) in category_terms {
+                if !categories_hit.contains(category) && alt.iter().all(|t| terms.contains(t)) {
+                    categories_hit.push(*category);
+                    disjuncts.push(category_query(
+                        f,
+                        *category,
+                        Fields::CATEGORY_SCORE * weight,
+                    ));
+                }
+            }
+            for tf in f.text_fields() {
+                if alt.len() > 1 && !tf.phrases {
+                    continue;
+                }
+                let scale = user_wording
+                    .and_then(|own| idf_ratio(searcher, tf.field, own, alt))
+                    .unwrap_or(1.0)
+                    .min(1.0);
+                if let Some(q) = term_or_phrase(tf.field, alt) {
+                    disjuncts.push(Box::new(BoostQuery::new(q, tf.boost * weight * scale)));
+                }
+            }
+        }
+    }
     for tf in f.text_fields() {
         for (i, alt) in concept.alternatives.iter().enumerate() {
             // The first alternative is the user's own wording. With groups,
@@ -491,6 +523,41 @@ fn concept_query(
         disjuncts,
         TIE_BREAKER,
     ))
+}
+
+fn category_query(f: &Fields, category: Category, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_field_text(f.category, category.code()),
+            IndexRecordOption::Basic,
+        )),
+        score,
+    ))
+}
+
+/// BM25's IDF of a term or phrase in `field` (a phrase's is the sum of its
+/// terms', as tantivy scores it); `None` when a lookup fails.
+fn idf(searcher: &Searcher, field: Field, terms: &[String]) -> Option<f32> {
+    let n = searcher.num_docs() as f32;
+    let mut sum = 0.0;
+    for t in terms {
+        let df = match searcher.doc_freq(&Term::from_field_text(field, t)) {
+            Ok(df) => df as f32,
+            Err(e) => {
+                tracing::warn!(error = %e, "document frequency lookup failed; synonym weight not scaled");
+                return None;
+            }
+        };
+        sum += (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+    }
+    Some(sum)
+}
+
+/// idf(own) / idf(synonym) in `field`, when both are known and positive.
+fn idf_ratio(searcher: &Searcher, field: Field, own: &[String], synonym: &[String]) -> Option<f32> {
+    let own = idf(searcher, field, own)?;
+    let synonym = idf(searcher, field, synonym)?;
+    (own > 0.0 && synonym > 0.0).then(|| own / synonym)
 }
 
 fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> Option<Box<dyn Query>> {
@@ -574,4 +641,109 @@ fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
         out.extend(any_of(f.status, inactive).map(Filter::Exclude));
     }
     out
+}
+
+#[cfg(test)]
+mod sudachi_weight_tests {
+    #![allow(clippy::unwrap_used)] // tests may unwrap
+
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use tsunagu_model::{Placement, record_from_json};
+    use tsunagu_text::system_dictionary::DictionaryLocation;
+    use tsunagu_text::{Analyzer, Lexicon};
+
+    use super::*;
+    use crate::index::IndexDoc;
+
+    /// 盆栽 and 鉢植え as one group of the Sudachi format (a sample written
+    /// for this test; 盆栽 is made a vocabulary word by the caller).
+    const SAMPLE: &str = "\
+900100,1,0,1,0,0,0,(),盆栽,,
+900100,1,0,2,0,0,0,(),鉢植え,,
+";
+
+    fn index(sudachi: bool, names: &[(&str, &str)]) -> SearchIndex {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dictionaries");
+        let mut lexicon = Lexicon::from_dir(&dir).unwrap();
+        if sudachi {
+            let vocabulary: HashSet<String> = ["盆栽".to_string()].into();
+            lexicon.parse_sudachi("sample", SAMPLE, &vocabulary);
+        }
+        let analyzer = Analyzer::load(&DictionaryLocation::from_env(), lexicon).unwrap();
+        let index = SearchIndex::create_in_ram(Arc::new(analyzer)).unwrap();
+        let mut writer = index.writer().unwrap();
+        for (id, name) in names {
+            let v = serde_json::json!({"id": id, "kind": "kayoi", "name": name,
+                "categories": ["salon"], "address": "千葉市稲毛区小仲台2丁目",
+                "description": "月に一度、公民館で集まります。"});
+            let record = record_from_json(v.as_object().unwrap()).unwrap();
+            writer
+                .upsert(IndexDoc {
+                    record: &record,
+                    placement: &Placement::default(),
+                })
+                .unwrap();
+        }
+        writer.commit(1).unwrap();
+        index.reload().unwrap();
+        index
+    }
+
+    fn ids(index: &SearchIndex, text: &str) -> Vec<String> {
+        let q = SearchQuery {
+            text: text.to_string(),
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        index
+            .search(&q)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
+    }
+
+    #[test]
+    fn a_sudachi_synonym_matches_below_the_users_own_word() {
+        // 盆栽 is in four names, 鉢植え in one: on IDF alone the rare synonym
+        // would outscore the user's word, which the IDF scaling prevents.
+        let names = [
+            ("r-1", "盆栽の会 いち"),
+            ("r-2", "盆栽の会 に"),
+            ("r-3", "鉢植えの会"),
+            ("r-4", "盆栽の会 さん"),
+            ("r-5", "盆栽の会 よん"),
+            ("r-6", "将棋の会"),
+        ];
+        let plain = index(false, &names);
+        let mut own = ids(&plain, "盆栽");
+        own.sort();
+        assert_eq!(own, ["r-1", "r-2", "r-4", "r-5"]);
+
+        let expanded = index(true, &names);
+        let hits = ids(&expanded, "盆栽");
+        assert_eq!(hits.len(), 5, "{hits:?}");
+        assert_eq!(hits.last().map(String::as_str), Some("r-3"), "{hits:?}");
+        // The synonym's own query finds the user's-word records as synonyms.
+        assert_eq!(
+            ids(&expanded, "鉢植え").first().map(String::as_str),
+            Some("r-3")
+        );
+    }
+
+    #[test]
+    fn the_highlighter_marks_sudachi_synonyms() {
+        let index = index(true, &[("r-1", "鉢植えの会")]);
+        let q = SearchQuery {
+            text: "盆栽".to_string(),
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        let outcome = index.search(&q).unwrap();
+        let snippet = outcome.snippets.snippet("鉢植えの会", "");
+        assert!(snippet.contains("<mark>鉢植え</mark>"), "{snippet}");
+    }
 }

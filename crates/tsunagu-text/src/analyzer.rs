@@ -8,7 +8,7 @@
 //! ([`Analyzer::query_concepts`]), so changing `synonyms.tsv` needs no reindex.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use lindera::dictionary::Dictionary;
 use lindera::mode::{Mode, Penalty};
@@ -18,6 +18,7 @@ use lindera_dictionary::builder::DictionaryBuilder;
 use crate::error::TextError;
 use crate::lexicon::Lexicon;
 use crate::normalize::{fold_kana, is_kana, normalize};
+use crate::sudachi::{self, Expansion};
 use crate::system_dictionary::{self, DictionaryLocation, ipadic_metadata};
 
 /// Which kind of term a token contributes to the index.
@@ -139,6 +140,48 @@ pub struct QueryConcept {
     /// so the searcher splits this into reading terms it holds
     /// ([`reading_segmentations`]) and matches them as a phrase.
     pub kana_reading: Option<String>,
+    /// Synonyms from a secondary source (the Sudachi 同義語辞書), one entry
+    /// per group, each weighted by its source. The index holds no group
+    /// token for them, so each alternative is matched as a term or phrase.
+    /// Never repeats an entry of `alternatives` or a member of `groups`.
+    pub weighted: Vec<SourcedAlternatives>,
+}
+
+/// Where a synonym came from, which decides its weight relative to the
+/// word the user typed (1.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SynonymSource {
+    /// `dictionaries/synonyms.tsv`, written for this domain.
+    Domain,
+    /// The Sudachi 同義語辞書, general-purpose ([`crate::sudachi`]).
+    Sudachi,
+}
+
+impl SynonymSource {
+    pub const fn weight(self) -> f32 {
+        match self {
+            SynonymSource::Domain => sudachi::DOMAIN_SYNONYM_WEIGHT,
+            SynonymSource::Sudachi => sudachi::SUDACHI_SYNONYM_WEIGHT,
+        }
+    }
+}
+
+/// The alternatives one synonym group of a secondary source adds to a
+/// concept; each is a sequence of index terms (a phrase when > 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcedAlternatives {
+    pub source: SynonymSource,
+    pub alternatives: Vec<Vec<String>>,
+}
+
+/// The Sudachi groups compiled to term sequences. Query side only: nothing
+/// of it reaches the index, so it needs no reindex and no group tokens.
+#[derive(Debug, Default)]
+struct SudachiIndex {
+    /// Group → its members as term sequences.
+    groups: Vec<Vec<Vec<String>>>,
+    /// A member that may start an expansion (flag 0) → its groups.
+    by_source: HashMap<Vec<String>, Vec<usize>>,
 }
 
 /// Synonym phrases compiled to term sequences.
@@ -169,6 +212,7 @@ pub struct Analyzer {
     /// unknown katakana runs into their parts.
     plain: Segmenter,
     synonyms: SynonymIndex,
+    sudachi: SudachiIndex,
     lexicon: Lexicon,
 }
 
@@ -177,6 +221,7 @@ impl std::fmt::Debug for Analyzer {
         f.debug_struct("Analyzer")
             .field("lexicon", &self.lexicon.origin)
             .field("synonym_groups", &self.synonyms.groups.len())
+            .field("sudachi_groups", &self.sudachi.groups.len())
             .finish()
     }
 }
@@ -212,9 +257,11 @@ impl Analyzer {
             segmenter,
             plain,
             synonyms: SynonymIndex::default(),
+            sudachi: SudachiIndex::default(),
             lexicon,
         };
         analyzer.synonyms = analyzer.compile_synonyms()?;
+        analyzer.sudachi = analyzer.compile_sudachi()?;
         Ok(analyzer)
     }
 
@@ -340,6 +387,107 @@ impl Analyzer {
         Ok(index)
     }
 
+    /// Compiles the kept Sudachi groups like synonyms.tsv: each member
+    /// becomes the index terms of its analysis. A member is dropped when
+    /// the analysis loses part of it (御数 → 数, おりがみ → おり+み, 食事会 →
+    /// 食事: prefixes, particles and suffixes are not content words), as
+    /// what is left is another word, or when it analyses to a word of
+    /// [`sudachi::NEVER_EXPAND`] (ご相談 → 相談). A group is kept when two
+    /// distinct members and a source remain.
+    fn compile_sudachi(&self) -> Result<SudachiIndex, TextError> {
+        let mut index = SudachiIndex::default();
+        let Some(source) = &self.lexicon.sudachi else {
+            return Ok(index);
+        };
+        let never: HashSet<String> = sudachi::NEVER_EXPAND
+            .iter()
+            .map(|w| sudachi::vocabulary_key(w))
+            .collect();
+        for group in &source.groups {
+            let mut members: Vec<Vec<String>> = Vec::new();
+            let mut sources: Vec<usize> = Vec::new();
+            for member in &group.members {
+                let terms = self.phrase_terms(&member.word)?;
+                let whole = terms.concat() == sudachi::vocabulary_key(&member.word);
+                if !whole || matches!(terms.as_slice(), [one] if never.contains(one)) {
+                    continue;
+                }
+                let at = match members.iter().position(|m| *m == terms) {
+                    Some(at) => at,
+                    None => {
+                        members.push(terms);
+                        members.len() - 1
+                    }
+                };
+                if member.expansion == Expansion::Source && !sources.contains(&at) {
+                    sources.push(at);
+                }
+            }
+            if members.len() < 2 || sources.is_empty() {
+                continue;
+            }
+            let g = index.groups.len();
+            for at in sources {
+                let groups = index.by_source.entry(members[at].clone()).or_default();
+                if !groups.contains(&g) {
+                    groups.push(g);
+                }
+            }
+            index.groups.push(members);
+        }
+        tracing::debug!(
+            groups = index.groups.len(),
+            "Sudachi synonym groups compiled"
+        );
+        Ok(index)
+    }
+
+    /// How many Sudachi groups survived compilation (for reports).
+    pub fn sudachi_group_count(&self) -> usize {
+        self.sudachi.groups.len()
+    }
+
+    /// The Sudachi alternatives of a concept whose user wording is one of
+    /// `keys` (terms, base form): every member of each group a key is a
+    /// source of, minus what the concept already matches through its own
+    /// alternatives or its domain `groups`.
+    fn sudachi_alternatives(
+        &self,
+        keys: &[Vec<String>],
+        alternatives: &[Vec<String>],
+        groups: &[u32],
+    ) -> Vec<SourcedAlternatives> {
+        let mut seen: Vec<&Vec<String>> = alternatives.iter().collect();
+        for &g in groups {
+            seen.extend(self.synonyms.groups.get(g as usize).into_iter().flatten());
+        }
+        let mut matched: Vec<usize> = Vec::new();
+        for key in keys {
+            for &g in self.sudachi.by_source.get(key).into_iter().flatten() {
+                if !matched.contains(&g) {
+                    matched.push(g);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for g in matched {
+            let mut added = Vec::new();
+            for member in &self.sudachi.groups[g] {
+                if !seen.contains(&member) {
+                    seen.push(member);
+                    added.push(member.clone());
+                }
+            }
+            if !added.is_empty() {
+                out.push(SourcedAlternatives {
+                    source: SynonymSource::Sudachi,
+                    alternatives: added,
+                });
+            }
+        }
+        out
+    }
+
     /// The synonym groups a single index term belongs to.
     pub fn groups_of(&self, term: &str) -> &[u32] {
         self.synonyms
@@ -423,6 +571,7 @@ impl Analyzer {
                     expanded: false,
                     groups: Vec::new(),
                     kana_reading: None,
+                    weighted: Vec::new(),
                 });
                 continue;
             }
@@ -463,13 +612,18 @@ impl Analyzer {
         }
         let split: Vec<String> = tokens.iter().map(|t| t.term.clone()).collect();
         if split.len() > 1 && split.concat() == whole && !alternatives.contains(&split) {
-            alternatives.push(split);
+            alternatives.push(split.clone());
         }
-        let groups = if len == tokens.len() {
+        let groups: Vec<u32> = if len == tokens.len() {
             groups.iter().map(|&g| g as u32).collect()
         } else {
             Vec::new()
         };
+        let mut keys = vec![vec![whole.clone()]];
+        if split.len() > 1 && split.concat() == whole {
+            keys.push(split);
+        }
+        let weighted = self.sudachi_alternatives(&keys, &alternatives, &groups);
         Ok(QueryConcept {
             text: chunk.to_string(),
             alternatives,
@@ -477,6 +631,7 @@ impl Analyzer {
             expanded,
             groups,
             kana_reading: None,
+            weighted,
         })
     }
 
@@ -506,6 +661,15 @@ impl Analyzer {
                     push(alt.clone());
                 }
             }
+            // Sudachi expands the concept as the domain formed it: its
+            // phrases never merge or split the user's words, which would
+            // change what a record must match.
+            let mut keys = vec![span.iter().map(|t| t.term.clone()).collect::<Vec<_>>()];
+            if len <= 1
+                && let Some(base) = &tokens[i].base
+            {
+                keys.push(vec![base.clone()]);
+            }
             let reading: Option<Vec<String>> = span.iter().map(|t| t.reading.clone()).collect();
             let mut group_ids: Vec<u32> = groups.iter().map(|&g| g as u32).collect();
             if len <= 1 {
@@ -521,6 +685,7 @@ impl Analyzer {
                     }
                 }
             }
+            let weighted = self.sudachi_alternatives(&keys, &alternatives, &group_ids);
             concepts.push(QueryConcept {
                 text,
                 alternatives,
@@ -528,6 +693,7 @@ impl Analyzer {
                 expanded: !groups.is_empty(),
                 groups: group_ids,
                 kana_reading: None,
+                weighted,
             });
             i += len.max(1);
         }

@@ -13,6 +13,7 @@ use tsunagu_model::Category;
 
 use crate::error::TextError;
 use crate::normalize::is_kana;
+use crate::sudachi::{self, SudachiSynonyms, vocabulary_key};
 
 const EMBEDDED_USER: &str = include_str!("../../../dictionaries/user.csv");
 const EMBEDDED_SYNONYMS: &str = include_str!("../../../dictionaries/synonyms.tsv");
@@ -53,6 +54,9 @@ pub struct Lexicon {
     pub needs_tsv: String,
     /// The words of query understanding (query.tsv), compiled by the engine.
     pub query_tsv: String,
+    /// The optional second synonym source, the Sudachi 同義語辞書, filtered
+    /// (crate::sudachi). Query-side only: it shapes no indexed term.
+    pub sudachi: Option<SudachiSynonyms>,
 }
 
 /// A problem found by [`Lexicon::check`]; errors fail `tsunagu dict check`.
@@ -107,19 +111,78 @@ impl Lexicon {
     }
 
     /// Explicit directory, else `TSUNAGU_DICTIONARIES`, else `./dictionaries`
-    /// when it exists, else the built-in copies.
+    /// when it exists, else the built-in copies; then the Sudachi synonyms
+    /// of [`sudachi::locate_file`] when there are any.
     pub fn locate(explicit: Option<&Path>) -> Result<Lexicon, TextError> {
-        if let Some(dir) = explicit {
-            return Self::from_dir(dir);
+        let dir = match (explicit, std::env::var_os("TSUNAGU_DICTIONARIES")) {
+            (Some(dir), _) => Some(dir.to_path_buf()),
+            (None, Some(dir)) => Some(PathBuf::from(dir)),
+            (None, None) => {
+                let local = Path::new("dictionaries");
+                local.join(USER_FILE).is_file().then(|| local.to_path_buf())
+            }
+        };
+        let mut lex = match &dir {
+            Some(dir) => Self::from_dir(dir)?,
+            None => Self::embedded()?,
+        };
+        if let Some(path) = sudachi::locate_file(dir.as_deref()) {
+            lex.load_sudachi(&path, &HashSet::new())?;
         }
-        if let Some(dir) = std::env::var_os("TSUNAGU_DICTIONARIES") {
-            return Self::from_dir(&PathBuf::from(dir));
+        Ok(lex)
+    }
+
+    /// Loads the Sudachi synonyms at `path` as the second synonym source,
+    /// keeping the groups that touch the domain vocabulary
+    /// ([`Lexicon::domain_vocabulary`]) or `extra_vocabulary` (words, in any
+    /// spelling; e.g. the terms of the indexed records).
+    pub fn load_sudachi(
+        &mut self,
+        path: &Path,
+        extra_vocabulary: &HashSet<String>,
+    ) -> Result<(), TextError> {
+        let vocabulary = self.sudachi_vocabulary(extra_vocabulary);
+        self.sudachi = Some(SudachiSynonyms::load(path, &vocabulary)?);
+        Ok(())
+    }
+
+    /// Like [`Lexicon::load_sudachi`], from the text of a file.
+    pub fn parse_sudachi(&mut self, origin: &str, text: &str, extra_vocabulary: &HashSet<String>) {
+        let vocabulary = self.sudachi_vocabulary(extra_vocabulary);
+        self.sudachi = Some(SudachiSynonyms::parse(origin, text, &vocabulary));
+    }
+
+    fn sudachi_vocabulary(&self, extra: &HashSet<String>) -> HashSet<String> {
+        let mut vocabulary = self.domain_vocabulary();
+        vocabulary.extend(extra.iter().map(|w| vocabulary_key(w)));
+        vocabulary
+    }
+
+    /// The words of the domain dictionaries, as [`vocabulary_key`]s: every
+    /// term of synonyms.tsv, every category keyword, every user-dictionary
+    /// surface and every word of a needs.tsv pattern (`[囲碁]` as 囲碁).
+    pub fn domain_vocabulary(&self) -> HashSet<String> {
+        let mut words: HashSet<String> = HashSet::new();
+        let mut add = |w: &str| {
+            let w = w.trim_start_matches('[').trim_end_matches(']').trim();
+            if !w.is_empty() {
+                words.insert(vocabulary_key(w));
+            }
+        };
+        self.synonyms.groups.iter().flatten().for_each(|w| add(w));
+        self.category_keywords
+            .values()
+            .flatten()
+            .for_each(|w| add(w));
+        self.user_words.iter().for_each(|w| add(&w.surface));
+        for line in self.needs_tsv.lines() {
+            let pattern = line.split('\t').next().unwrap_or("");
+            if line.starts_with('#') || line.starts_with("pattern\t") || pattern.starts_with('@') {
+                continue;
+            }
+            pattern.split_whitespace().for_each(&mut add);
         }
-        let local = Path::new("dictionaries");
-        if local.join(USER_FILE).is_file() {
-            return Self::from_dir(local);
-        }
-        Self::embedded()
+        words
     }
 
     /// Parses the three files; structural errors (a line that cannot be read
@@ -194,12 +257,15 @@ impl Lexicon {
             category_keywords,
             needs_tsv: String::new(),
             query_tsv: String::new(),
+            sudachi: None,
         })
     }
 
     /// A stable fingerprint (FNV-1a) of the three files. The index records
     /// it and rebuilds itself from the store when it changes, because user
     /// words, synonym groups and category keywords all shape indexed terms.
+    /// The Sudachi synonyms are left out: they expand queries only and put
+    /// no term into the index, so adding or removing them needs no reindex.
     pub fn fingerprint(&self) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let mut feed = |text: &str| {

@@ -12,6 +12,8 @@
 //! * [`lexicon`]: the data files of `dictionaries/` (user dictionary, synonyms,
 //!   category keywords), loaded from disk or from the copies built into the
 //!   binary, and checked by `tsunagu dict check`.
+//! * [`sudachi`]: the optional second synonym source, the Sudachi 同義語辞書,
+//!   read from outside the repository and filtered to this domain.
 
 pub mod analyzer;
 pub mod error;
@@ -22,6 +24,7 @@ mod leftover;
 pub mod lexicon;
 pub mod normalize;
 pub mod schedule;
+pub mod sudachi;
 pub mod system_dictionary;
 
 pub use analyzer::{AnalyzedToken, Analyzer, Piece, TermRole};
