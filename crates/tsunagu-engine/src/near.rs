@@ -167,33 +167,16 @@ impl Directory {
     ) -> Result<SearchResults, EngineError> {
         let wanted = query.offset + query.limit.max(1);
         let candidates = wanted.max(CANDIDATES);
+        // The index marks the candidates that serve the place (their
+        // service area has one of its keys) in the same pass.
         let q = SearchQuery {
             limit: candidates,
             offset: 0,
             restrict,
+            mark_area_keys: keys.to_vec(),
             ..query.clone()
         };
         let outcome = self.index.search(&q)?;
-        // Which candidates serve the place: the same query, restricted to the
-        // place's service-area keys (ids only, no records read).
-        let covered: HashSet<String> = if keys.is_empty() {
-            HashSet::new()
-        } else {
-            let cq = SearchQuery {
-                limit: candidates,
-                offset: 0,
-                restrict: Some(Restriction {
-                    ids: Vec::new(),
-                    area_keys: keys.to_vec(),
-                }),
-                ..query.clone()
-            };
-            match self.index.search(&cq) {
-                Ok(o) => o.hits.into_iter().map(|h| h.id).collect(),
-                Err(tsunagu_index::IndexError::EmptyQuery) => HashSet::new(),
-                Err(e) => return Err(e.into()),
-            }
-        };
         let points = self.point_map()?;
         struct Ranked {
             hit: tsunagu_index::IndexHit,
@@ -204,7 +187,7 @@ impl Directory {
             .hits
             .into_iter()
             .map(|mut hit| {
-                let covered = covered.contains(&hit.id);
+                let covered = hit.in_area;
                 let distance = points.get(&hit.id).map(|p| distance_m(here, *p));
                 let effective = if covered { Some(0.0) } else { distance };
                 hit.score = match effective {

@@ -13,6 +13,7 @@ pub mod schema;
 pub mod search;
 pub mod tokenizer;
 
+mod any_term;
 mod index;
 
 pub use error::IndexError;

@@ -57,6 +57,9 @@ pub struct SearchQuery {
     pub situation_categories: Vec<Category>,
     /// Understood wishes that order the hits (and the time filter).
     pub prefs: crate::prefs::Preferences,
+    /// Service-area keys to mark hits with ([`IndexHit::in_area`]): which
+    /// hits serve a place, without a second search. Marks never filter.
+    pub mark_area_keys: Vec<String>,
 }
 
 impl SearchQuery {
@@ -89,6 +92,8 @@ pub struct IndexHit {
     /// Minus the number of understood wishes not known to be met (0 when
     /// nothing was understood); see `prefs::RankKey`.
     pub fit: i32,
+    /// The record's service area has one of `SearchQuery::mark_area_keys`.
+    pub in_area: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -261,14 +266,16 @@ impl SearchIndex {
         let (total, top_docs, facets) = fruit;
         let t_search = t0.elapsed();
 
+        let in_area = mark_in_area(&searcher, f.area, &q.mark_area_keys, &top_docs)?;
         let mut hits = Vec::with_capacity(top_docs.len());
-        for (score, fit, address) in top_docs {
+        for ((score, fit, address), in_area) in top_docs.into_iter().zip(in_area) {
             let doc: TantivyDocument = searcher.doc(address)?;
             if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()) {
                 hits.push(IndexHit {
                     id: id.to_string(),
                     score,
                     fit,
+                    in_area,
                 });
             }
         }
@@ -313,6 +320,39 @@ impl SearchIndex {
             snippets: Snippets { highlighter },
         })
     }
+}
+
+/// For each hit, whether its service area has one of `keys`: the area
+/// terms' documents per segment, probed in document order.
+fn mark_in_area(
+    searcher: &Searcher,
+    area: Field,
+    keys: &[String],
+    docs: &[(f32, i32, tantivy::DocAddress)],
+) -> tantivy::Result<Vec<bool>> {
+    let mut marks = vec![false; docs.len()];
+    if keys.is_empty() || docs.is_empty() {
+        return Ok(marks);
+    }
+    let weight =
+        crate::any_term::AnyTermQuery::new(keys.iter().map(|k| Term::from_field_text(area, k)))
+            .weight(tantivy::query::EnableScoring::disabled_from_searcher(
+                searcher,
+            ))?;
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_unstable_by_key(|&i| (docs[i].2.segment_ord, docs[i].2.doc_id));
+    let mut segment: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let address = docs[i].2;
+        if segment.as_ref().map(|(ord, _)| *ord) != Some(address.segment_ord) {
+            let reader = searcher.segment_reader(address.segment_ord);
+            segment = Some((address.segment_ord, weight.scorer(reader, 1.0)?));
+        }
+        if let Some((_, scorer)) = segment.as_mut() {
+            marks[i] = tantivy::DocSet::seek(scorer.as_mut(), address.doc_id) == address.doc_id;
+        }
+    }
+    Ok(marks)
 }
 
 fn sorted_counts(counts: impl Iterator<Item = (String, u64)>) -> Vec<FacetCount> {
@@ -590,7 +630,7 @@ fn serving_wards_query(f: &Fields, wards: &[Ward]) -> Box<dyn Query> {
     }
     any.push((
         Occur::Should,
-        Box::new(tantivy::query::TermSetQuery::new(exact)),
+        Box::new(crate::any_term::AnyTermQuery::new(exact)),
     ));
     Box::new(BooleanQuery::new(any))
 }
@@ -613,7 +653,7 @@ fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
             .iter()
             .map(|t| Term::from_field_text(f.when, t))
             .collect();
-        require(Some(Box::new(tantivy::query::TermSetQuery::new(terms))));
+        require(Some(Box::new(crate::any_term::AnyTermQuery::new(terms))));
     }
     for feature in &q.features {
         require(any_of(f.feature, [feature.code().to_string()]));
@@ -629,7 +669,7 @@ fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
         let ids = r.ids.iter().map(|id| Term::from_field_text(f.id, id));
         let areas = r.area_keys.iter().map(|a| Term::from_field_text(f.area, a));
         let terms: Vec<Term> = ids.chain(areas).collect();
-        require(Some(Box::new(tantivy::query::TermSetQuery::new(terms))));
+        require(Some(Box::new(crate::any_term::AnyTermQuery::new(terms))));
     }
     if q.audience == Audience::Public {
         out.extend(

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use tsunagu_engine::{
     Directory, DirectoryConfig, ImportOptions, Location, NearQuery, NearSort, NoProgress,
-    SearchQuery,
+    SearchQuery, apply_understanding,
 };
 use tsunagu_geo::{Locator, PointIndex};
 use tsunagu_model::{Category, Feature, Kind, Ward};
@@ -44,6 +44,23 @@ pub struct BenchArgs {
     /// the records hold.
     #[arg(long)]
     longest: bool,
+    /// Search the query mix word for word (`--literal`), without query
+    /// understanding, to see what understanding costs on the same data.
+    #[arg(long)]
+    literal: bool,
+    /// Run one part of the search benchmark only, e.g. to profile it.
+    #[arg(long, value_enum)]
+    only: Option<BenchPart>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum BenchPart {
+    /// Text search and understanding alone.
+    Search,
+    /// Text + 1 km radius.
+    Near,
+    /// Three-need match requests.
+    Match,
 }
 
 /// A small deterministic generator (xorshift64*), so every run measures the
@@ -150,7 +167,91 @@ const FEES: &[&str] = &[
     "実費",
 ];
 
-const QUERIES: &[&str] = &[
+/// Towns added to the corpus for place queries (幕張本郷 サロン): all in the
+/// official gazetteer, like the towns above.
+const EXTRA_TOWNS: &[(&str, Ward)] = &[
+    ("幕張本郷", Ward::Hanamigawa),
+    ("若松町", Ward::Wakaba),
+    ("千城台南", Ward::Wakaba),
+    ("検見川町", Ward::Hanamigawa),
+    ("稲毛海岸", Ward::Mihama),
+    ("土気町", Ward::Midori),
+];
+const EXTRA_KAYOI_NAMES: &[&str] = &["シニアヨガ", "ヨガ教室", "麻雀サロン", "体操サロン"];
+/// Schedules with weekdays and clock times, so understood days and times
+/// meet the hours fast fields.
+const EXTRA_SCHEDULES: &[&str] = &[
+    "毎週木曜日 10時～12時",
+    "毎週日曜日 13:30～15:30",
+    "第2・第4土曜日 午前10時から正午",
+    "毎週月・水・金 9:00～10:00",
+    "木曜日 午後2時～4時",
+    "毎週水曜日 18時～20時",
+];
+/// Fees with and without a unit of time (「1時間600円」 is priced per use
+/// by its least unit).
+const EXTRA_FEES: &[&str] = &[
+    "1時間600円",
+    "30分300円",
+    "1回200円",
+    "参加費150円（お茶代）",
+    "無料（材料費のみ実費）",
+    "年会費2,000円",
+];
+/// What listings say of themselves (read at import into features and
+/// who-facts), with one denial that must grant nothing.
+const FACT_PHRASES: &[&str] = &[
+    "車いすでも参加できます。",
+    "駐車場あり。",
+    "女性限定の会です。",
+    "予約不要です。",
+    "送迎あり。",
+    "初心者歓迎。",
+    "要介護の方もどうぞ。",
+    "男性も歓迎します。",
+    "駐車場はありません。",
+    "認知症の方もご一緒に楽しめます。",
+];
+
+/// What a benchmark query asks besides its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QueryClass {
+    Words,
+    PlaceWord,
+    DayTime,
+    Cost,
+    FeatureWho,
+    Situation,
+    ConstraintOnly,
+}
+
+impl QueryClass {
+    const ALL: [QueryClass; 7] = [
+        QueryClass::Words,
+        QueryClass::PlaceWord,
+        QueryClass::DayTime,
+        QueryClass::Cost,
+        QueryClass::FeatureWho,
+        QueryClass::Situation,
+        QueryClass::ConstraintOnly,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            QueryClass::Words => "words",
+            QueryClass::PlaceWord => "place + word",
+            QueryClass::DayTime => "day/time + word",
+            QueryClass::Cost => "cost + word",
+            QueryClass::FeatureWho => "feature/who + word",
+            QueryClass::Situation => "situation",
+            QueryClass::ConstraintOnly => "constraint only",
+        }
+    }
+}
+
+/// One- and two-word queries with synonyms (the mix of issue 2; also the
+/// words `--longest` fills records with).
+const WORD_QUERIES: &[&str] = &[
     "体操",
     "買い物 付き添い",
     "ゴミ捨て",
@@ -169,6 +270,45 @@ const QUERIES: &[&str] = &[
     "麻雀",
 ];
 
+/// What coordinators type (issue 12): places, days and times, cost,
+/// features and who, situations, and constraints alone.
+const UNDERSTOOD_QUERIES: &[(QueryClass, &str)] = &[
+    (QueryClass::PlaceWord, "若葉区 体操"),
+    (QueryClass::PlaceWord, "幕張本郷 サロン"),
+    (QueryClass::PlaceWord, "稲毛 囲碁"),
+    (QueryClass::PlaceWord, "おゆみ野 配食"),
+    (QueryClass::DayTime, "木曜の午前 サロン"),
+    (QueryClass::DayTime, "平日 午後 体操"),
+    (QueryClass::DayTime, "土日 麻雀"),
+    (QueryClass::DayTime, "毎週 夜 囲碁"),
+    (QueryClass::Cost, "200円まで 体操"),
+    (QueryClass::Cost, "無料 集まり"),
+    (QueryClass::Cost, "安い 囲碁"),
+    (QueryClass::Cost, "500円まで 見守り 緑区"),
+    (QueryClass::FeatureWho, "車いす 麻雀"),
+    (QueryClass::FeatureWho, "女性だけ ヨガ"),
+    (QueryClass::FeatureWho, "送迎 サロン"),
+    (QueryClass::FeatureWho, "若葉区 車いすで行ける 麻雀"),
+    (QueryClass::Situation, "蛍光灯が替えられない"),
+    (QueryClass::Situation, "夜ひとりで不安"),
+    (QueryClass::Situation, "買い物に行けない"),
+    (QueryClass::Situation, "ゴミを出せない"),
+    (QueryClass::ConstraintOnly, "日曜 集まり"),
+    (QueryClass::ConstraintOnly, "若葉区"),
+    (QueryClass::ConstraintOnly, "無料"),
+    (QueryClass::ConstraintOnly, "木曜の午前"),
+];
+
+/// The whole mix: the word queries and the coordinator-style ones, in one
+/// cycle.
+fn query_mix() -> Vec<(QueryClass, &'static str)> {
+    WORD_QUERIES
+        .iter()
+        .map(|q| (QueryClass::Words, *q))
+        .chain(UNDERSTOOD_QUERIES.iter().copied())
+        .collect()
+}
+
 /// `text` repeated up to exactly `chars` characters.
 fn fill_to(text: &str, chars: usize) -> String {
     text.chars().cycle().take(chars).collect()
@@ -178,6 +318,10 @@ fn generate(path: &Path, n: usize, longest: bool) -> Result<u64> {
     let file = std::fs::File::create(path).with_context(|| format!("create {}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    // Everything issue 12 added to the corpus draws from its own generator,
+    // so `rng` makes the draws it made for earlier measurements: records
+    // differ from that corpus only where an extra replaces or adds a field.
+    let mut extra = Rng(0x6A09_E667_F3BC_C909);
     let kayoi_cats: Vec<Category> = Category::ALL
         .iter()
         .copied()
@@ -189,13 +333,19 @@ fn generate(path: &Path, n: usize, longest: bool) -> Result<u64> {
         .filter(|c| c.home_kind() == Kind::Service)
         .collect();
     for i in 0..n {
-        let (town, ward) = *rng.pick(TOWNS);
+        let (mut town, mut ward) = *rng.pick(TOWNS);
+        if extra.below(8) == 0 {
+            (town, ward) = *extra.pick(EXTRA_TOWNS);
+        }
         let kayoi = rng.below(10) < 6;
-        let (kind, base, cats) = if kayoi {
+        let (kind, mut base, cats) = if kayoi {
             (Kind::Kayoi, *rng.pick(KAYOI_NAMES), &kayoi_cats)
         } else {
             (Kind::Service, *rng.pick(SERVICE_NAMES), &service_cats)
         };
+        if kayoi && extra.below(10) == 0 {
+            base = *extra.pick(EXTRA_KAYOI_NAMES);
+        }
         let mut categories = vec![rng.pick(cats).code()];
         if rng.below(3) == 0 {
             let c = rng.pick(cats).code();
@@ -204,9 +354,13 @@ fn generate(path: &Path, n: usize, longest: bool) -> Result<u64> {
             }
         }
         let mut description: String = (0..2 + rng.below(2)).map(|_| *rng.pick(PHRASES)).collect();
+        if extra.below(3) == 0 {
+            let fact = *extra.pick(FACT_PHRASES);
+            description.push_str(fact);
+        }
         let mut name = format!("{town}{base}{}", i % 97);
         if longest {
-            let words: String = QUERIES.concat();
+            let words: String = WORD_QUERIES.concat();
             description = fill_to(&format!("{description}{words}"), 20_000);
             name = fill_to(&format!("{name}{words}"), 200);
         }
@@ -224,6 +378,22 @@ fn generate(path: &Path, n: usize, longest: bool) -> Result<u64> {
             "fee_text": rng.pick(FEES),
             "verified_on": format!("202{}-{:02}-{:02}", 3 + rng.below(4), 1 + rng.below(12), 1 + rng.below(28)),
         });
+        // Two services in three say where they serve, as in the seed data:
+        // the whole city, their ward or their town.
+        if !kayoi && extra.below(3) != 0 {
+            let area = match extra.below(4) {
+                0 => "千葉市".to_string(),
+                1 => format!("{}{town}", ward.name()),
+                _ => ward.name().to_string(),
+            };
+            record["service_area"] = serde_json::json!([area]);
+        }
+        if extra.below(2) == 0 {
+            record["schedule_text"] = (*extra.pick(EXTRA_SCHEDULES)).into();
+        }
+        if extra.below(3) == 0 {
+            record["fee_text"] = (*extra.pick(EXTRA_FEES)).into();
+        }
         if rng.below(2) == 0 {
             record["fee_yen"] = serde_json::json!([0, 100, 300, 500][rng.below(4)]);
         }
@@ -279,7 +449,7 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
     if args.reuse {
         let dir = Directory::open(&config)?;
         let n = dir.record_count()?;
-        return search_bench(&dir, n, args.searches);
+        return search_bench(&dir, n, args);
     }
     if data_dir.exists() {
         std::fs::remove_dir_all(&data_dir)?;
@@ -308,80 +478,195 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
         peak,
         rss_before
     );
-    search_bench(&dir, report.accepted, args.searches)
+    search_bench(&dir, report.accepted, args)
 }
 
-fn search_bench(dir: &Directory, records: u64, searches: usize) -> Result<ExitCode> {
-    let queries: Vec<SearchQuery> = QUERIES
+/// Latencies of one kind of search, overall and per query class.
+struct ClassTimes {
+    all: Vec<Duration>,
+    by_class: Vec<Vec<Duration>>,
+}
+
+impl ClassTimes {
+    fn new(capacity: usize) -> ClassTimes {
+        ClassTimes {
+            all: Vec::with_capacity(capacity),
+            by_class: vec![Vec::new(); QueryClass::ALL.len()],
+        }
+    }
+
+    fn add(&mut self, class: QueryClass, took: Duration) {
+        self.all.push(took);
+        if let Some(i) = QueryClass::ALL.iter().position(|c| *c == class) {
+            self.by_class[i].push(took);
+        }
+    }
+
+    fn report(&mut self, what: &str) {
+        for (class, times) in QueryClass::ALL.iter().zip(&mut self.by_class) {
+            if !times.is_empty() {
+                report_times(&format!("  {:<20}", class.label()), times);
+            }
+        }
+        report_times(what, &mut self.all);
+    }
+}
+
+fn search_bench(dir: &Directory, records: u64, args: &BenchArgs) -> Result<ExitCode> {
+    let (searches, literal) = (args.searches, args.literal);
+    let runs = |part: BenchPart| args.only.is_none_or(|only| only == part);
+    let mix = query_mix();
+    let queries: Vec<SearchQuery> = mix
         .iter()
-        .map(|q| SearchQuery {
+        .map(|(_, q)| SearchQuery {
             text: (*q).to_string(),
             limit: 10,
             ..SearchQuery::default()
         })
         .collect();
-    for q in &queries {
-        dir.search(q)?;
+    println!(
+        "query understanding {}",
+        if literal { "OFF (--literal)" } else { "ON" }
+    );
+    if !literal {
+        // The first understanding builds the vocabulary with the
+        // gazetteer's places and the needs lexicon; every later one reuses them.
+        let t = Instant::now();
+        dir.understand(UNDERSTOOD_QUERIES[0].1, &[])?;
+        println!(
+            "first understanding (builds the understander and needs lexicon): {:.2?}",
+            t.elapsed()
+        );
     }
-    let mut times = Vec::with_capacity(searches);
+    if runs(BenchPart::Search) {
+        text_bench(dir, records, &mix, &queries, searches, literal)?;
+        if !literal {
+            understanding_bench(dir, &mix, searches)?;
+        }
+    }
+    if runs(BenchPart::Near) {
+        near_bench(dir, &mix, &queries, searches, literal)?;
+    }
+    if runs(BenchPart::Match) {
+        match_bench(dir, searches)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Warm text searches cycling over the mix, as `tsunagu search` runs them.
+fn text_bench(
+    dir: &Directory,
+    records: u64,
+    mix: &[(QueryClass, &str)],
+    queries: &[SearchQuery],
+    searches: usize,
+    literal: bool,
+) -> Result<()> {
+    let mut summaries = Vec::with_capacity(queries.len());
+    for q in queries {
+        let answer = dir.search_understood(q, literal)?;
+        summaries.push(if answer.understanding.understood.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{} + 「{}」",
+                answer.understanding.summary_ja(),
+                answer.understanding.text
+            )
+        });
+    }
+    let mut times = ClassTimes::new(searches);
     let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
     let mut totals = vec![0usize; queries.len()];
     for i in 0..searches {
-        let q = &queries[i % queries.len()];
+        let k = i % queries.len();
         let t = Instant::now();
-        let results = dir.search(q)?;
+        let answer = dir.search_understood(&queries[k], literal)?;
         let took = t.elapsed();
-        times.push(took);
-        per_query[i % queries.len()].push(took);
-        totals[i % queries.len()] = results.total;
-        std::hint::black_box(results);
+        times.add(mix[k].0, took);
+        per_query[k].push(took);
+        totals[k] = answer.results.total;
+        std::hint::black_box(answer);
     }
-    println!("per query (median, matching records):");
-    for ((q, mut t), total) in queries.iter().zip(per_query).zip(totals) {
+    println!("per query (median, matching records, what was understood):");
+    for (((class, text), mut t), (total, summary)) in mix
+        .iter()
+        .zip(per_query)
+        .zip(totals.into_iter().zip(&summaries))
+    {
         t.sort();
         println!(
-            "  {:<24} {:>8.3} ms  {:>6} matches",
-            q.text,
+            "  {:<20} {:<28} {:>8.3} ms  {:>6} matches  {}",
+            class.label(),
+            text,
             percentile(&t, 0.5).as_secs_f64() * 1e3,
-            total
+            total,
+            summary
         );
     }
-    report_times(&format!("warm search over {records} records"), &mut times);
-    near_bench(dir, &queries, searches)?;
-    match_bench(dir, searches)?;
-    Ok(ExitCode::SUCCESS)
+    times.report(&format!("warm search over {records} records"));
+    Ok(())
+}
+
+/// Understanding alone (no index work): what it adds to each search.
+fn understanding_bench(dir: &Directory, mix: &[(QueryClass, &str)], runs: usize) -> Result<()> {
+    let mut times = ClassTimes::new(runs);
+    for i in 0..runs {
+        let (class, text) = mix[i % mix.len()];
+        let t = Instant::now();
+        let u = dir.understand(text, &[])?;
+        times.add(class, t.elapsed());
+        std::hint::black_box(u);
+    }
+    times.report("understanding alone");
+    Ok(())
 }
 
 fn report_times(what: &str, times: &mut [Duration]) {
     times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "{what}, {} runs: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        "{what}, {} runs: p50 {:.3} ms, p95 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         times.len(),
-        percentile(times, 0.50).as_secs_f64() * 1e3,
-        percentile(times, 0.99).as_secs_f64() * 1e3,
-        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        ms(percentile(times, 0.50)),
+        ms(percentile(times, 0.95)),
+        ms(percentile(times, 0.99)),
+        ms(times.last().copied().unwrap_or_default()),
     );
 }
 
-/// Combined text + 1 km radius search at random places in the city.
-fn near_bench(dir: &Directory, queries: &[SearchQuery], searches: usize) -> Result<()> {
+/// Combined text + 1 km radius search at random places in the city. With
+/// understanding on, each query is understood first (timed) and searched
+/// as understood.
+fn near_bench(
+    dir: &Directory,
+    mix: &[(QueryClass, &str)],
+    queries: &[SearchQuery],
+    searches: usize,
+    literal: bool,
+) -> Result<()> {
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
-    let mut times = Vec::with_capacity(searches);
+    let mut times = ClassTimes::new(searches);
     for i in 0..searches.min(2_000) + 50 {
         let near = NearQuery {
             location: Location::Point(35.56 + rng.unit() * 0.13, 140.06 + rng.unit() * 0.23),
             within_m: Some(1_000.0),
             sort: NearSort::Relevance,
         };
-        let q = &queries[i % queries.len()];
+        let k = i % queries.len();
         let t = Instant::now();
-        let r = dir.search_near(q, &near)?;
+        let r = if literal {
+            dir.search_near(&queries[k], &near)?
+        } else {
+            let u = dir.understand(&queries[k].text, &[])?;
+            dir.search_near(&apply_understanding(&queries[k], &u), &near)?
+        };
         if i >= 50 {
-            times.push(t.elapsed());
+            times.add(mix[k].0, t.elapsed());
         }
         std::hint::black_box(r);
     }
-    report_times("text + 1 km radius search", &mut times);
+    times.report("text + 1 km radius search");
     Ok(())
 }
 
