@@ -12,7 +12,11 @@ use tsunagu_text::Analyzer;
 fn analyzer() -> &'static Analyzer {
     static A: OnceLock<Analyzer> = OnceLock::new();
     A.get_or_init(|| {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dictionaries");
+        let dir = std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("../../dictionaries");
         let lexicon = tsunagu_text::Lexicon::from_dir(&dir).expect("dictionaries/");
         Analyzer::load(
             &tsunagu_text::system_dictionary::DictionaryLocation::from_env(),

@@ -8,7 +8,10 @@ use std::process::{Command, Output};
 
 /// The workspace root (tests live in its tests/ directory).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../..")
 }
 
 pub fn seed_files() -> Vec<PathBuf> {

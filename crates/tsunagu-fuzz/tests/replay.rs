@@ -3,11 +3,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-
 #[test]
 fn kept_fuzz_corpora_replay_cleanly() {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let fuzz = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../fuzz");
     let mut replayed = 0;
     for (name, target) in tsunagu_fuzz::TARGETS {
         for sub in ["corpus", "regressions"] {

@@ -11,9 +11,11 @@ use tsunagu_geo::{
 use tsunagu_model::Ward;
 
 fn ext(file: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/ext/geo")
-        .join(file);
+    let p = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../../shared/ext/geo")
+    .join(file);
     if p.is_file() {
         Some(p)
     } else {

@@ -705,7 +705,11 @@ mod sudachi_weight_tests {
 ";
 
     fn index(sudachi: bool, names: &[(&str, &str)]) -> SearchIndex {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dictionaries");
+        let dir = std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("../../dictionaries");
         let mut lexicon = Lexicon::from_dir(&dir).unwrap();
         if sudachi {
             let vocabulary: HashSet<String> = ["盆栽".to_string()].into();

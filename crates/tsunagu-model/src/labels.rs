@@ -343,8 +343,11 @@ mod tests {
 
     fn table() -> String {
         std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../tests/cases/label_cases.tsv"),
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR")
+                    .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+            )
+            .join("../../tests/cases/label_cases.tsv"),
         )
         .unwrap()
     }
@@ -441,7 +444,11 @@ mod tests {
     #[test]
     fn the_import_docs_list_every_word() {
         let docs = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/import.md"),
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR")
+                    .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+            )
+            .join("../../docs/import.md"),
         )
         .unwrap();
         documented::<Category>(&docs);

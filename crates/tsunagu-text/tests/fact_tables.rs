@@ -11,9 +11,12 @@ use tsunagu_text::facts::{MAX_PHRASE_CHARS, facts_in, facts_of};
 
 fn table(name: &str) -> String {
     std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/cases")
-            .join(name),
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("../../tests/cases")
+        .join(name),
     )
     .unwrap()
 }

@@ -16,9 +16,12 @@ use tsunagu_text::schedule::{MAX_SCHEDULE_CHARS, ScheduleParse, parse_schedule};
 
 fn table(name: &str) -> String {
     std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/cases")
-            .join(name),
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("../../tests/cases")
+        .join(name),
     )
     .unwrap()
 }

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use tsunagu_text::analyzer::{QueryConcept, SynonymSource};
@@ -17,7 +17,10 @@ use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon};
 
 fn dictionaries() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dictionaries")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../dictionaries")
 }
 
 /// Groups in the Sudachi source format. 散歩 and ウォーキング are one
