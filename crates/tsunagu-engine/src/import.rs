@@ -239,6 +239,9 @@ impl Directory {
         let mut batch_text = 0usize;
         let mut first_line: HashMap<String, usize> = HashMap::new();
         let mut seen_any = false;
+        // Changed records and their points, for the spatial index (kept
+        // short: past the in-place limit it is dropped anyway).
+        let mut moved: Vec<crate::PointChange> = Vec::new();
         for item in lines {
             let line = match item {
                 Ok(line) => line,
@@ -301,6 +304,7 @@ impl Directory {
                             &mut batch,
                             &mut writer,
                             &mut report,
+                            &mut moved,
                         )?;
                     }
                 }
@@ -312,10 +316,10 @@ impl Directory {
             &mut batch,
             &mut writer,
             &mut report,
+            &mut moved,
         )?;
         writer.commit(self.store.max_seq()?)?;
-        // Record points changed: the spatial index is rebuilt on next use.
-        self.points = std::sync::OnceLock::new();
+        self.points_changed(&moved);
         if !seen_any && report.file_error.is_none() {
             report.file_error = Some(FileError {
                 message_ja: "ファイルにレコードがありません".into(),
@@ -345,6 +349,7 @@ fn flush(
     batch: &mut Vec<RecordWrite>,
     writer: &mut tsunagu_index::IndexWriterHandle<'_>,
     report: &mut ImportReport,
+    moved: &mut Vec<crate::PointChange>,
 ) -> Result<(), EngineError> {
     if batch.is_empty() {
         return Ok(());
@@ -362,6 +367,9 @@ fn flush(
             }
         }
         changed.push(w);
+        if moved.len() <= crate::POINT_UPDATES_IN_PLACE {
+            moved.push((w.record.id.clone(), w.placement.point()));
+        }
     }
     for prepared in prepare_parallel(index, &changed) {
         writer.add(prepared)?;

@@ -10,6 +10,7 @@
 //!   what is stored.
 
 pub mod describe;
+pub mod edit;
 mod import;
 pub mod limits;
 mod lock;
@@ -25,12 +26,13 @@ use std::sync::Arc;
 
 use thiserror::Error;
 use tsunagu_geo::{Gazetteer, Locator, PointIndex, WardBoundaries};
-use tsunagu_index::{IndexDoc, IndexError, SearchIndex};
+use tsunagu_index::{IndexDoc, SearchIndex};
 use tsunagu_store::{RecordWrite, Store, StoreError};
 use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon, TextError};
 
 pub use describe::{InWords, distance_ja, distance_ja_of};
+pub use edit::{Actor, EditEffect, EditError, EditOutcome, EditRequest, EditScope, RecordEdit};
 pub use import::{
     ImportOptions, ImportProgress, ImportReport, MAX_IMPORT_FILE_BYTES, MAX_REPORTED_REJECTIONS,
     NoProgress, Rejection, Warning,
@@ -40,7 +42,7 @@ pub use lock::{LOCK_FILE, WriterLock};
 pub use near::{LocatedPlace, Location, NearQuery, NearSort};
 pub use place::{PlacementWarning, place};
 pub use search::{SearchResult, SearchResults, ShownRecord, UnderstoodSearch, apply_understanding};
-pub use tsunagu_index::{FacetCount, Restriction, SearchQuery};
+pub use tsunagu_index::{FacetCount, IndexError, Restriction, SearchQuery};
 pub use tsunagu_ingest::{CsvEncoding, FileFormat};
 pub use tsunagu_match::request::MAX_REQUEST_BYTES;
 pub use tsunagu_match::{MatchAnswer, MatchRequest, RequestError};
@@ -210,7 +212,21 @@ pub fn load_analyzer(dictionaries: Option<&Path>) -> Result<Arc<Analyzer>, Engin
 }
 
 /// Record points as an R-tree (radius, nearest) and by id (re-ranking).
-type RecordPoints = (PointIndex<String>, HashMap<String, (f64, f64)>);
+pub(crate) type RecordPoints = (PointIndex<String>, HashMap<String, (f64, f64)>);
+
+/// What a writer and its reader handles ([`Directory::reader`]) share: the
+/// spatial index of record points and the lexicons built on first use.
+#[derive(Default)]
+pub(crate) struct Shared {
+    /// Built on the first spatial query; a writer updates it in place after
+    /// small writes and drops it after large ones (rebuilt on next use).
+    /// Readers take a snapshot (`Arc`) for the length of one query.
+    points: std::sync::RwLock<Option<Arc<RecordPoints>>>,
+    /// need phrases, compiled on first match.
+    needs: std::sync::OnceLock<tsunagu_match::NeedsLexicon>,
+    /// query understanding (query.tsv + the gazetteer), built on first use.
+    understander: std::sync::OnceLock<understand::Understander>,
+}
 
 pub struct Directory {
     data_dir: PathBuf,
@@ -220,16 +236,12 @@ pub struct Directory {
     /// Readers serve searches but refuse every write.
     read_only: bool,
     store: Store,
-    index: SearchIndex,
+    /// Shared with reader handles: a writer's index commit (which reloads
+    /// the reader) is visible to them at once.
+    index: Arc<SearchIndex>,
     analyzer: Arc<Analyzer>,
-    locator: Locator,
-    /// Record points, built on the first spatial query and dropped when
-    /// records change: an R-tree, and the same points by id.
-    points: std::sync::OnceLock<RecordPoints>,
-    /// need phrases, compiled on first match.
-    needs: std::sync::OnceLock<tsunagu_match::NeedsLexicon>,
-    /// query understanding (query.tsv + the gazetteer), built on first use.
-    understander: std::sync::OnceLock<understand::Understander>,
+    locator: Arc<Locator>,
+    shared: Arc<Shared>,
 }
 
 impl std::fmt::Debug for Directory {
@@ -281,6 +293,13 @@ pub fn check_input_file(path: &Path) -> Result<(), EngineError> {
 }
 pub const INDEX_DIR: &str = "index";
 
+/// A record written, and where it now is.
+pub(crate) type PointChange = (String, Option<(f64, f64)>);
+
+/// Above this many changed records a write drops the spatial index rather
+/// than updating it in place.
+const POINT_UPDATES_IN_PLACE: usize = 2_000;
+
 impl Directory {
     /// Opens (or creates) the data directory as its one writer: takes the
     /// writer lock (waiting at most `writer_wait`), rebuilds an unusable
@@ -315,12 +334,10 @@ impl Directory {
             writer_lock: Some(lock),
             read_only: false,
             store,
-            index,
+            index: Arc::new(index),
             analyzer,
-            locator,
-            points: std::sync::OnceLock::new(),
-            needs: std::sync::OnceLock::new(),
-            understander: std::sync::OnceLock::new(),
+            locator: Arc::new(locator),
+            shared: Arc::new(Shared::default()),
         };
         dir.catch_up()?;
         Ok(dir)
@@ -379,12 +396,10 @@ impl Directory {
             writer_lock: None,
             read_only: true,
             store,
-            index,
+            index: Arc::new(index),
             analyzer,
-            locator,
-            points: std::sync::OnceLock::new(),
-            needs: std::sync::OnceLock::new(),
-            understander: std::sync::OnceLock::new(),
+            locator: Arc::new(locator),
+            shared: Arc::new(Shared::default()),
         };
         if in_memory {
             dir.fill_index(0, true)?;
@@ -399,12 +414,10 @@ impl Directory {
             writer_lock: None,
             read_only: false,
             store: Store::open_in_memory()?,
-            index: SearchIndex::create_in_ram(analyzer.clone())?,
+            index: Arc::new(SearchIndex::create_in_ram(analyzer.clone())?),
             analyzer,
-            locator: Locator::seed()?,
-            points: std::sync::OnceLock::new(),
-            needs: std::sync::OnceLock::new(),
-            understander: std::sync::OnceLock::new(),
+            locator: Arc::new(Locator::seed()?),
+            shared: Arc::new(Shared::default()),
         })
     }
 
@@ -430,25 +443,110 @@ impl Directory {
         &self.locator
     }
 
-    /// The spatial index of record points (built on first use).
-    pub(crate) fn point_index(&self) -> Result<&PointIndex<String>, EngineError> {
-        Ok(&self.spatial()?.0)
-    }
-
-    pub(crate) fn point_map(&self) -> Result<&HashMap<String, (f64, f64)>, EngineError> {
-        Ok(&self.spatial()?.1)
-    }
-
-    fn spatial(&self) -> Result<&RecordPoints, EngineError> {
-        if let Some(p) = self.points.get() {
-            return Ok(p);
+    /// A snapshot of the record points: an R-tree and the same points by
+    /// id (built on first use, from the store).
+    pub(crate) fn spatial(&self) -> Result<Arc<RecordPoints>, EngineError> {
+        if let Some(p) = self
+            .shared
+            .points
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+        {
+            return Ok(p.clone());
         }
         let points = self.store.points()?;
         let by_id = points
             .iter()
             .map(|(id, a, b)| (id.clone(), (*a, *b)))
             .collect();
-        Ok(self.points.get_or_init(|| (PointIndex::new(points), by_id)))
+        let built = Arc::new((PointIndex::new(points), by_id));
+        let mut slot = self
+            .shared
+            .points
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(slot.get_or_insert(built).clone())
+    }
+
+    /// After a write: moves the changed records' points in the spatial
+    /// index (if it was built). Many changes drop it instead; the next
+    /// spatial query rebuilds it from the store, which is faster than
+    /// thousands of R-tree updates.
+    pub(crate) fn points_changed(&self, changed: &[PointChange]) {
+        let mut slot = self
+            .shared
+            .points
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if changed.len() > POINT_UPDATES_IN_PLACE {
+            *slot = None;
+            return;
+        }
+        let Some(points) = slot.as_mut() else {
+            return;
+        };
+        // Copies the tree only while a reader still holds the old snapshot.
+        let (tree, by_id) = Arc::make_mut(points);
+        for (id, point) in changed {
+            if let Some((lat, lon)) = by_id.remove(id) {
+                tree.remove(id, lat, lon);
+            }
+            if let Some((lat, lon)) = *point {
+                tree.insert(id.clone(), lat, lon);
+                by_id.insert(id.clone(), (lat, lon));
+            }
+        }
+    }
+
+    /// Drops everything built from the store or the gazetteer (after a
+    /// gazetteer import or a rebuild).
+    fn forget_derived(&mut self) {
+        self.shared = Arc::new(Shared::default());
+    }
+
+    /// Another handle on this directory for reading, sharing its index,
+    /// spatial index and lexicons, with a read-only store connection of its
+    /// own. A server keeps one writer and a pool of these: the writer's
+    /// commits are visible to every handle at once, and the handles never
+    /// write. Not for in-memory directories (their store has no file).
+    pub fn reader(&self) -> Result<Directory, EngineError> {
+        let path = self.data_dir.join(STORE_FILE);
+        if !path.is_file() {
+            return Err(EngineError::NoDataDir {
+                path: self.data_dir.clone(),
+            });
+        }
+        Ok(Directory {
+            data_dir: self.data_dir.clone(),
+            writer_lock: None,
+            read_only: true,
+            store: Store::open_read_only(&path)?,
+            index: self.index.clone(),
+            analyzer: self.analyzer.clone(),
+            locator: self.locator.clone(),
+            shared: self.shared.clone(),
+        })
+    }
+
+    /// The newest store change this handle's connection sees.
+    pub fn store_seq(&self) -> Result<u64, EngineError> {
+        Ok(self.store.max_seq()?)
+    }
+
+    /// The store change the searchable index has caught up to.
+    pub fn index_seq(&self) -> Result<u64, EngineError> {
+        Ok(self.index.store_seq()?)
+    }
+
+    /// Searchable records per status (for monitoring).
+    pub fn status_counts(&self) -> Result<Vec<(tsunagu_model::Status, u64)>, EngineError> {
+        Ok(self.index.count_by_status()?)
+    }
+
+    /// The data directory this handle works on.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     pub fn record_count(&self) -> Result<u64, EngineError> {
@@ -516,7 +614,8 @@ impl Directory {
             write_file(&data_dir.join(WARDS_FILE), text.as_bytes())?;
             lines.push("区域ポリゴンを読み込みました / ward polygons imported".into());
         }
-        self.locator = load_locator(&data_dir)?;
+        self.locator = Arc::new(load_locator(&data_dir)?);
+        self.forget_derived();
         let mut all = Vec::new();
         self.store.for_each_since(0, |s| {
             all.push(s.record);
@@ -534,7 +633,7 @@ impl Directory {
             .iter()
             .filter(|e| **e != tsunagu_store::WriteEffect::Unchanged)
             .count();
-        self.points = std::sync::OnceLock::new();
+        self.forget_derived();
         self.catch_up()?;
         lines.push(format!(
             "資源 {}件の位置を更新しました / {changed} records re-placed",

@@ -39,7 +39,7 @@ impl Directory {
     }
 
     pub(crate) fn needs_lexicon(&self) -> Result<&NeedsLexicon, EngineError> {
-        if let Some(l) = self.needs.get() {
+        if let Some(l) = self.shared.needs.get() {
             return Ok(l);
         }
         let lexicon =
@@ -52,7 +52,7 @@ impl Directory {
                         .join("; "),
                 )
             })?;
-        Ok(self.needs.get_or_init(|| lexicon))
+        Ok(self.shared.needs.get_or_init(|| lexicon))
     }
 
     /// Answers spec/match.md and, when the request says `record`, counts
@@ -82,7 +82,8 @@ impl Directory {
             area_keys: area_keys.clone(),
         };
         let in_reach: Vec<String> = self
-            .point_index()?
+            .spatial()?
+            .0
             .within(here.0, here.1, req.max_distance_m)
             .into_iter()
             .map(|(id, _)| id)

@@ -144,7 +144,8 @@ impl Directory {
         let restrict = match near.within_m {
             Some(m) => Some(Restriction {
                 ids: self
-                    .point_index()?
+                    .spatial()?
+                    .0
                     .within(here.0, here.1, m)
                     .into_iter()
                     .map(|(id, _)| id)
@@ -177,7 +178,8 @@ impl Directory {
             ..query.clone()
         };
         let outcome = self.index.search(&q)?;
-        let points = self.point_map()?;
+        let spatial = self.spatial()?;
+        let points = &spatial.1;
         struct Ranked {
             hit: tsunagu_index::IndexHit,
             covered: bool,
@@ -266,7 +268,8 @@ impl Directory {
         limits::check_len("query", &query.text, limits::MAX_QUERY_CHARS)?;
         let (place, here) = self.resolve_location(location)?;
         let keys = Self::place_keys(&place);
-        let index = self.point_index()?;
+        let spatial = self.spatial()?;
+        let index = &spatial.0;
         let near = NearQuery {
             location: location.clone(),
             within_m: None,

@@ -163,7 +163,7 @@ pub struct UnderstoodSearch {
 impl Directory {
     /// The query understander (query.tsv and this directory's gazetteer).
     pub fn understander(&self) -> Result<&crate::understand::Understander, EngineError> {
-        if let Some(u) = self.understander.get() {
+        if let Some(u) = self.shared.understander.get() {
             return Ok(u);
         }
         let vocabulary = crate::understand::QueryVocabulary::parse(
@@ -180,7 +180,7 @@ impl Directory {
         })?;
         let understander =
             crate::understand::Understander::new(vocabulary, self.locator.gazetteer());
-        Ok(self.understander.get_or_init(|| understander))
+        Ok(self.shared.understander.get_or_init(|| understander))
     }
 
     /// What a query asks for: places, days and times, cost, features, who,

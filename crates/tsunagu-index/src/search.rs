@@ -172,6 +172,19 @@ fn situation_query(f: &Fields, categories: &[Category]) -> Box<dyn Query> {
 }
 
 impl SearchIndex {
+    /// Indexed records per status (document frequencies of the status
+    /// terms: deleted documents not yet merged away are not counted).
+    pub fn count_by_status(&self) -> Result<Vec<(Status, u64)>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(Status::ALL.len());
+        for status in Status::ALL {
+            let term = Term::from_field_text(self.fields.status, status.code());
+            let n = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?;
+            out.push((*status, n as u64));
+        }
+        Ok(out)
+    }
+
     pub fn search(&self, q: &SearchQuery) -> Result<SearchOutcome, IndexError> {
         let t0 = std::time::Instant::now();
         let concepts = self.analyzer.query_concepts(&q.text)?;

@@ -3,6 +3,7 @@
 
 mod bench;
 mod output;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -171,6 +172,8 @@ enum Command {
     },
     /// Measure import and search on a generated corpus.
     Bench(bench::BenchArgs),
+    /// Run the service: public and coordinator APIs over the data directory.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -545,6 +548,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => dict_check(&cli),
         Command::Demo { seed } => demo(&cli, seed),
         Command::Bench(args) => bench::run(args, cli.dictionaries.as_deref()),
+        Command::Serve(args) => serve::run(args, config(&cli)),
     }
 }
 

@@ -401,9 +401,6 @@ pub fn print_search(
     Ok(())
 }
 
-/// Near-search JSON: `{place, total, results, facets}`, each result with
-/// `in_service_area` said even when false (the key is left out of plain
-/// search results, where there is no place).
 /// 「「体操」を 緑区・200円まで として探しました」, when anything was understood.
 fn write_understood(out: &mut impl Write, u: &tsunagu_engine::Understanding) -> Result<()> {
     if !u.understood.is_empty() {
@@ -417,20 +414,13 @@ fn write_understood(out: &mut impl Write, u: &tsunagu_engine::Understanding) -> 
     Ok(())
 }
 
-fn near_json(place: &tsunagu_engine::LocatedPlace, results: &SearchResults) -> Result<String> {
-    let mut listed = serde_json::to_value(&results.results)?;
-    if let Some(list) = listed.as_array_mut() {
-        for r in list.iter_mut().filter_map(|r| r.as_object_mut()) {
-            r.entry("in_service_area")
-                .or_insert(serde_json::Value::Bool(false));
-        }
-    }
-    let v = serde_json::json!({
-        "place": place,
-        "total": results.total,
-        "results": listed,
-        "facets": results.facets,
-    });
+/// The same JSON as the API's (`tsunagu_server::wire`).
+fn near_json(
+    place: &tsunagu_engine::LocatedPlace,
+    results: &SearchResults,
+    understanding: Option<&tsunagu_engine::Understanding>,
+) -> Result<String> {
+    let v = tsunagu_server::wire::near_json(place, results, understanding)?;
     Ok(serde_json::to_string_pretty(&v)?)
 }
 
@@ -457,11 +447,7 @@ pub fn print_near(
 ) -> Result<()> {
     let mut out = out();
     if json {
-        let mut v: serde_json::Value = serde_json::from_str(&near_json(place, results)?)?;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("understanding".into(), serde_json::to_value(understanding)?);
-        }
-        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        writeln!(out, "{}", near_json(place, results, Some(understanding))?)?;
         return Ok(());
     }
     write_place_line(&mut out, place)?;
@@ -489,7 +475,7 @@ pub fn print_nearest(
 ) -> Result<()> {
     let mut out = out();
     if json {
-        writeln!(out, "{}", near_json(place, results)?)?;
+        writeln!(out, "{}", near_json(place, results, None)?)?;
         return Ok(());
     }
     write_place_line(&mut out, place)?;
@@ -517,6 +503,11 @@ pub fn print_place(
     json: bool,
 ) -> Result<()> {
     let mut out = out();
+    if json {
+        let v = tsunagu_server::wire::place_json(locator, p);
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
     let center = match &p.center {
         tsunagu_geo::CenterAssignment::Center(i) => locator
             .centers()
@@ -531,26 +522,6 @@ pub fn print_place(
             .collect(),
         _ => Vec::new(),
     };
-    if json {
-        let v = serde_json::json!({
-            "level": p.level,
-            "ward": p.ward.map(|w| w.name()),
-            "ward_method": p.ward_method,
-            "town": p.town,
-            "oaza": p.oaza,
-            "chome": p.chome,
-            "center_id": center.as_ref().map(|c| c.0.clone()),
-            "center_name": center.as_ref().map(|c| c.1.clone()),
-            "center_candidates": undecided,
-            "lat": p.point.map(|x| x.0),
-            "lon": p.point.map(|x| x.1),
-            "inside_city": p.inside_city,
-            "candidates": p.candidates,
-            "note": p.note,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-        return Ok(());
-    }
     let level = match p.level {
         tsunagu_geo::Level::Chome => "丁目まで特定",
         tsunagu_geo::Level::Town => "町まで特定",

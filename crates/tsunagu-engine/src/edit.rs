@@ -1,0 +1,404 @@
+//! Live edits of single records, as coordinators make them: create, a
+//! partial update that changes only the fields it names, 「情報を確認しました」
+//! (stamps `verified_on`), and pause / close / reopen.
+//!
+//! Every edit is validated exactly as an imported record is (the merged
+//! record goes through `record_from_json`), placed again, and stored with
+//! its audit row in one store transaction of its own, so each edit is
+//! durable on its own before anything is said about it. The index follows
+//! in one commit for the whole batch; a crash between the two is healed by
+//! the index catching up to the store on the next open.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use thiserror::Error;
+use tsunagu_index::IndexDoc;
+use tsunagu_model::{FieldError, Placement, Record, Status, record_from_json};
+use tsunagu_store::{RecordWrite, WriteEffect};
+
+use crate::{Directory, EngineError, PointChange};
+
+/// The keys a record may carry (spec/records.md). A partial update naming
+/// any other key is refused, so a typo never lands in the record as an
+/// unknown key.
+pub const RECORD_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "name",
+    "name_kana",
+    "categories",
+    "description",
+    "organizer",
+    "address",
+    "lat",
+    "lon",
+    "service_area",
+    "schedule",
+    "schedule_text",
+    "fee_yen",
+    "fee_text",
+    "target",
+    "capacity",
+    "features",
+    "contact",
+    "visibility",
+    "notes_internal",
+    "status",
+    "verified_on",
+];
+
+/// One change to one record.
+#[derive(Debug, Clone)]
+pub enum RecordEdit {
+    /// A new record, whole; refused when the id exists.
+    Create { record: Map<String, Value> },
+    /// Only the named keys change; `null` removes an optional one.
+    /// `expected_seq`, when given, refuses the edit if the record changed
+    /// since it was read (optimistic locking for two people editing).
+    Patch {
+        id: String,
+        fields: Map<String, Value>,
+        expected_seq: Option<u64>,
+    },
+    /// 「情報を確認しました」: the record was checked on `on`.
+    Confirm { id: String, on: NaiveDate },
+    /// 休止 (paused), 廃止 (closed), or back to 活動中 (active).
+    SetStatus { id: String, status: Status },
+}
+
+impl RecordEdit {
+    /// The record the edit is about (for a create, the id it asks for).
+    pub fn id(&self) -> String {
+        match self {
+            RecordEdit::Create { record } => record
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            RecordEdit::Patch { id, .. }
+            | RecordEdit::Confirm { id, .. }
+            | RecordEdit::SetStatus { id, .. } => id.clone(),
+        }
+    }
+
+    /// The audit log's name for the edit.
+    pub fn action(&self) -> &'static str {
+        match self {
+            RecordEdit::Create { .. } => "create",
+            RecordEdit::Patch { .. } => "update",
+            RecordEdit::Confirm { .. } => "confirm",
+            RecordEdit::SetStatus { .. } => "status",
+        }
+    }
+}
+
+/// Who makes a change, and through what (`api`, `console`, `cli`…), as
+/// the audit log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub login: String,
+    pub via: String,
+}
+
+/// Which records an edit may touch. Who gets which scope is the accounts'
+/// decision; the writer applies it to the record as it is when the edit is
+/// made, before and after (a coordinator cannot move a record out of, or
+/// into, another centre's area).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditScope {
+    Everything,
+    /// Records placed in one of these あんしんケアセンター areas.
+    Centres(Vec<String>),
+    Nothing,
+}
+
+impl EditScope {
+    pub fn allows(&self, before: Option<&Placement>, after: &Placement) -> bool {
+        match self {
+            EditScope::Everything => true,
+            EditScope::Nothing => false,
+            EditScope::Centres(ids) => {
+                let inside = |p: &Placement| {
+                    p.center_id
+                        .as_ref()
+                        .is_some_and(|c| ids.iter().any(|id| id == c))
+                };
+                before.is_none_or(inside) && inside(after)
+            }
+        }
+    }
+}
+
+/// An edit with who makes it and what they may touch.
+#[derive(Debug, Clone)]
+pub struct EditRequest {
+    pub edit: RecordEdit,
+    pub actor: Actor,
+    pub scope: EditScope,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EditEffect {
+    Created,
+    Updated,
+    /// The edit asked for what the record already was; nothing stored.
+    Unchanged,
+}
+
+/// What an accepted edit did.
+#[derive(Debug, Clone, Serialize)]
+pub struct EditOutcome {
+    pub id: String,
+    pub effect: EditEffect,
+    /// The store change number the record now carries.
+    pub seq: u64,
+    /// Placement notes (address not found, point outside the city…).
+    pub warnings: Vec<EditWarning>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EditWarning {
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+/// Why an edit was refused. Nothing of a refused edit is stored.
+#[derive(Debug, Clone, Error)]
+pub enum EditError {
+    #[error("no record with id {id}")]
+    NotFound { id: String },
+    #[error("a record with id {id} already exists")]
+    Exists { id: String },
+    #[error("record {id} changed since it was read (expected change {expected}, now {current})")]
+    Conflict {
+        id: String,
+        expected: u64,
+        current: u64,
+    },
+    #[error("record {id}: {}", errors.iter().map(|e| format!("{}: {}", e.field, e.kind.message_en())).collect::<Vec<_>>().join("; "))]
+    Invalid { id: String, errors: Vec<FieldError> },
+    #[error("record {id}: unknown keys {}", keys.join(", "))]
+    UnknownKeys { id: String, keys: Vec<String> },
+    #[error("record {id}: the id of a record cannot change (to {to})")]
+    IdChange { id: String, to: String },
+    #[error("record {id}: not allowed for this account")]
+    Forbidden { id: String },
+}
+
+impl EditError {
+    pub fn message_ja(&self) -> String {
+        match self {
+            EditError::NotFound { id } => format!("id「{id}」の資源はありません"),
+            EditError::Exists { id } => format!("id「{id}」の資源はすでにあります"),
+            EditError::Conflict { id, .. } => format!(
+                "id「{id}」は読み込んだ後にほかの人が変更しました。開き直してから編集してください"
+            ),
+            EditError::Invalid { errors, .. } => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message_ja()))
+                .collect::<Vec<_>>()
+                .join("、"),
+            EditError::UnknownKeys { keys, .. } => {
+                format!("知らない項目です: {}", keys.join("、"))
+            }
+            EditError::IdChange { .. } => "id は変更できません".into(),
+            EditError::Forbidden { id } => {
+                format!("id「{id}」の資源を編集する権限がありません")
+            }
+        }
+    }
+
+    /// The fields at fault, for forms that mark them.
+    pub fn fields(&self) -> Vec<String> {
+        match self {
+            EditError::Invalid { errors, .. } => errors.iter().map(|e| e.field.clone()).collect(),
+            EditError::UnknownKeys { keys, .. } => keys.clone(),
+            EditError::IdChange { .. } => vec!["id".into()],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Directory {
+    /// Applies edits in order. Each accepted edit is committed to the store
+    /// (with its audit row) on its own; then the index is brought up to
+    /// date in one commit. Returns each edit's outcome in order. An error
+    /// of the store or the index is returned as `Err` (edits stored before
+    /// it stay stored and reach the index when it catches up).
+    pub fn apply_edits(
+        &mut self,
+        edits: &[EditRequest],
+    ) -> Result<Vec<Result<EditOutcome, EditError>>, EngineError> {
+        self.writable("edit")?;
+        let mut outcomes = Vec::with_capacity(edits.len());
+        let mut written: Vec<RecordWrite> = Vec::new();
+        for request in edits {
+            let current = self.store.get(&request.edit.id())?;
+            let prepared = match self.prepare_edit(&request.edit, current, &request.scope) {
+                Ok(p) => p,
+                Err(e) => {
+                    outcomes.push(Err(e));
+                    continue;
+                }
+            };
+            let (write, warnings) = prepared;
+            let effects = self.store.write_batch(std::slice::from_ref(&write))?;
+            let effect = match effects.first() {
+                Some(WriteEffect::Inserted) => EditEffect::Created,
+                Some(WriteEffect::Replaced) => EditEffect::Updated,
+                _ => EditEffect::Unchanged,
+            };
+            let seq = self
+                .store
+                .get(&write.record.id)?
+                .map(|s| s.seq)
+                .unwrap_or_default();
+            outcomes.push(Ok(EditOutcome {
+                id: write.record.id.clone(),
+                effect,
+                seq,
+                warnings,
+            }));
+            if effect != EditEffect::Unchanged {
+                written.push(write);
+            }
+        }
+        if !written.is_empty() {
+            self.index_writes(&written)?;
+        }
+        Ok(outcomes)
+    }
+
+    /// The record an edit would store, validated and placed, or why not.
+    fn prepare_edit(
+        &self,
+        edit: &RecordEdit,
+        current: Option<tsunagu_store::StoredRecord>,
+        scope: &EditScope,
+    ) -> Result<(RecordWrite, Vec<EditWarning>), EditError> {
+        let id = edit.id();
+        let record: Record = match edit {
+            RecordEdit::Create { record } => {
+                if current.is_some() {
+                    return Err(EditError::Exists { id });
+                }
+                let unknown = unknown_keys(record);
+                if !unknown.is_empty() {
+                    return Err(EditError::UnknownKeys { id, keys: unknown });
+                }
+                record_from_json(record).map_err(|errors| EditError::Invalid {
+                    id: id.clone(),
+                    errors,
+                })?
+            }
+            RecordEdit::Patch {
+                fields,
+                expected_seq,
+                ..
+            } => {
+                let stored = current
+                    .as_ref()
+                    .ok_or_else(|| EditError::NotFound { id: id.clone() })?;
+                if let Some(expected) = expected_seq
+                    && *expected != stored.seq
+                {
+                    return Err(EditError::Conflict {
+                        id,
+                        expected: *expected,
+                        current: stored.seq,
+                    });
+                }
+                let unknown = unknown_keys(fields);
+                if !unknown.is_empty() {
+                    return Err(EditError::UnknownKeys { id, keys: unknown });
+                }
+                if let Some(to) = fields.get("id")
+                    && to.as_str() != Some(id.as_str())
+                {
+                    return Err(EditError::IdChange {
+                        id,
+                        to: to.to_string(),
+                    });
+                }
+                let mut merged = record_json(&stored.record);
+                for (key, value) in fields {
+                    if value.is_null() {
+                        merged.remove(key);
+                    } else {
+                        merged.insert(key.clone(), value.clone());
+                    }
+                }
+                record_from_json(&merged).map_err(|errors| EditError::Invalid {
+                    id: id.clone(),
+                    errors,
+                })?
+            }
+            RecordEdit::Confirm { on, .. } => {
+                let stored = current
+                    .as_ref()
+                    .ok_or_else(|| EditError::NotFound { id: id.clone() })?;
+                let mut record = stored.record.clone();
+                record.verified_on = Some(*on);
+                record
+            }
+            RecordEdit::SetStatus { status, .. } => {
+                let stored = current
+                    .as_ref()
+                    .ok_or_else(|| EditError::NotFound { id: id.clone() })?;
+                let mut record = stored.record.clone();
+                record.status = *status;
+                record
+            }
+        };
+        let (placement, notes) = crate::place::place(&self.locator, &record);
+        if !scope.allows(current.as_ref().map(|s| &s.placement), &placement) {
+            return Err(EditError::Forbidden { id });
+        }
+        let warnings = notes
+            .into_iter()
+            .map(|w| EditWarning {
+                message_ja: w.message_ja,
+                message_en: w.message_en,
+            })
+            .collect();
+        Ok((RecordWrite { record, placement }, warnings))
+    }
+
+    /// Indexes records just stored, commits the index with the store's
+    /// change number and moves their points.
+    fn index_writes(&mut self, written: &[RecordWrite]) -> Result<(), EngineError> {
+        let store_seq = self.store.max_seq()?;
+        let mut writer = self.index.writer()?;
+        for w in written {
+            writer.upsert(IndexDoc {
+                record: &w.record,
+                placement: &w.placement,
+            })?;
+        }
+        writer.commit(store_seq)?;
+        let moved: Vec<PointChange> = written
+            .iter()
+            .map(|w| (w.record.id.clone(), w.placement.point()))
+            .collect();
+        self.points_changed(&moved);
+        Ok(())
+    }
+}
+
+/// A stored record as the JSON object import reads (the same keys).
+fn record_json(record: &Record) -> Map<String, Value> {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+fn unknown_keys(fields: &Map<String, Value>) -> Vec<String> {
+    fields
+        .keys()
+        .filter(|k| !RECORD_KEYS.contains(&k.as_str()))
+        .map(|k| tsunagu_model::cut_for_message(k))
+        .collect()
+}

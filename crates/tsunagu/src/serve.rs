@@ -1,0 +1,81 @@
+//! `tsunagu serve`: the service over a data directory. Seeds an empty
+//! directory when asked, then serves until Ctrl-C or SIGTERM.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use tsunagu_engine::{Directory, DirectoryConfig, FileFormat, ImportOptions, NoProgress};
+use tsunagu_server::{App, ServerConfig};
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "TSUNAGU_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Reader handles (searches answered at once); default: twice the cores.
+    #[arg(long)]
+    readers: Option<usize>,
+    /// Seed-data directory imported when the data directory holds no
+    /// records yet (its `records/` files).
+    #[arg(long)]
+    seed: Option<PathBuf>,
+    /// Seconds before a request is cut off.
+    #[arg(long, default_value_t = 30)]
+    request_timeout: u64,
+}
+
+pub fn run(args: &ServeArgs, directory: DirectoryConfig) -> Result<ExitCode> {
+    let addr: std::net::SocketAddr = args.addr.parse().with_context(|| {
+        format!(
+            "--addr は「127.0.0.1:8080」の形で指定してください（{}）",
+            args.addr
+        )
+    })?;
+    let mut dir = Directory::open(&directory)?;
+    if let Some(seed) = &args.seed
+        && dir.record_count()? == 0
+    {
+        seed_directory(&mut dir, seed)?;
+    }
+    let mut config = ServerConfig::new(directory);
+    if let Some(n) = args.readers {
+        config.readers = n.clamp(1, 64);
+    }
+    config.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
+    let app = App::with_directory(config, dir)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+            format!("{addr} で待ち受けできません（ほかのプログラムが使用中かもしれません）")
+        })?;
+        let local = listener.local_addr()?;
+        println!("tsunagu を起動しました: http://{local}/  (Ctrl-C で終了)");
+        app.serve(listener, tsunagu_server::shutdown_signal())
+            .await?;
+        println!("tsunagu を終了しました");
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Imports the seed records into an empty directory.
+fn seed_directory(dir: &mut Directory, seed: &Path) -> Result<()> {
+    let records = seed.join("records");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&records)
+        .with_context(|| format!("シードデータがありません: {}", records.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| FileFormat::from_path(p).is_some())
+        .collect();
+    files.sort();
+    let mut total = 0;
+    for f in &files {
+        let report = dir.import_file(f, &ImportOptions::default(), &NoProgress)?;
+        total += report.accepted;
+    }
+    println!("空のデータディレクトリにシードデータ {total}件を読み込みました");
+    Ok(())
+}
