@@ -88,10 +88,12 @@ pub enum EngineError {
         "the data directory {path} does not exist (nothing imported yet, or a mistyped --data-dir)"
     )]
     NoDataDir { path: PathBuf },
-    #[error("another import (or other writer) is running on {path}; waited {waited:?}")]
+    #[error("another writer ({}) is working on {path}; waited {waited:?}", holder.as_deref().unwrap_or("unknown"))]
     WriterBusy {
         path: PathBuf,
         waited: std::time::Duration,
+        /// What the holder wrote into the lock file (`serve 1234`).
+        holder: Option<String>,
     },
     #[error("this directory was opened for reading; {0} needs the writer")]
     ReadOnly(&'static str),
@@ -115,6 +117,13 @@ impl EngineError {
                 "データディレクトリ {} がありません。まだ取り込みをしていないか、--data-dir の指定が違います",
                 path.display()
             ),
+            EngineError::WriterBusy {
+                holder: Some(holder),
+                ..
+            } if holder.starts_with("serve") => "サーバー（tsunagu serve）がこのデータディレクトリを使っています。\
+                 取り込みや編集はサーバー経由で行うか（POST /api/v1/imports）、\
+                 サーバーを止めてから実行してください。検索はサーバー動作中もそのまま使えます"
+                .into(),
             EngineError::WriterBusy { waited, .. } => format!(
                 "別の取り込みが実行中です（{}秒待ちました）。終わってからもう一度実行してください",
                 waited.as_secs()
@@ -433,6 +442,14 @@ impl Directory {
     /// in-memory directories).
     pub fn is_writer(&self) -> bool {
         self.writer_lock.is_some()
+    }
+
+    /// Notes in the writer lock who holds it (`serve`), so a command that
+    /// cannot take it says so.
+    pub fn say_lock_holder(&mut self, what: &str) {
+        if let Some(lock) = self.writer_lock.as_mut() {
+            lock.say_holder(what);
+        }
     }
 
     pub fn analyzer(&self) -> &Arc<Analyzer> {

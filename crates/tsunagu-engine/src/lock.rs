@@ -6,6 +6,7 @@
 //! directory locked. Readers never take it.
 
 use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -35,7 +36,11 @@ impl WriterLock {
         let deadline = Instant::now() + wait;
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(WriterLock { _file: file }),
+                Ok(()) => {
+                    let mut lock = WriterLock { _file: file };
+                    lock.say_holder("tsunagu");
+                    return Ok(lock);
+                }
                 Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(100));
                 }
@@ -43,6 +48,7 @@ impl WriterLock {
                     return Err(EngineError::WriterBusy {
                         path: data_dir.to_path_buf(),
                         waited: wait,
+                        holder: holder_of(&path),
                     });
                 }
                 Err(TryLockError::Error(source)) => {
@@ -51,6 +57,36 @@ impl WriterLock {
             }
         }
     }
+}
+
+impl WriterLock {
+    /// Writes who holds the lock into the lock file (`serve 1234`), so a
+    /// command refused the lock can say who has it. Best effort: the lock
+    /// itself is the flock, not this text.
+    pub fn say_holder(&mut self, what: &str) {
+        let text = format!("{what} {}\n", std::process::id());
+        let file = &mut self._file;
+        let written = file
+            .set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| file.write_all(text.as_bytes()))
+            .and_then(|()| file.flush());
+        if let Err(e) = written {
+            tracing::debug!(error = %e, "cannot note the lock holder");
+        }
+    }
+}
+
+/// What the holder wrote into the lock file (at most a short line).
+fn holder_of(path: &Path) -> Option<String> {
+    let mut text = String::new();
+    File::open(path)
+        .ok()?
+        .take(200)
+        .read_to_string(&mut text)
+        .ok()?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 /// Whether some process holds the writer lock right now (for log messages;

@@ -33,6 +33,7 @@ pub fn run(args: &ServeArgs, directory: DirectoryConfig) -> Result<ExitCode> {
         )
     })?;
     let mut dir = Directory::open(&directory)?;
+    dir.say_lock_holder("serve");
     if let Some(seed) = &args.seed
         && dir.record_count()? == 0
     {
