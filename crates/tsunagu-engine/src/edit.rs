@@ -113,6 +113,13 @@ pub enum EditScope {
     Nothing,
 }
 
+impl Default for EditScope {
+    /// The command line works as the data's owner.
+    fn default() -> Self {
+        EditScope::Everything
+    }
+}
+
 impl EditScope {
     pub fn allows(&self, before: Option<&Placement>, after: &Placement) -> bool {
         match self {

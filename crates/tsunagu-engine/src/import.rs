@@ -46,11 +46,16 @@ pub const MAX_IMPORT_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// make a report of millions of entries.
 pub const MAX_REPORTED_REJECTIONS: usize = 1_000;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Overrides detection by extension.
     pub format: Option<FileFormat>,
     pub encoding: CsvEncoding,
+    /// Records the importer may write: a record placed outside it (or
+    /// replacing one outside it) is refused like a bad line.
+    pub scope: crate::EditScope,
+    /// Who imports, for the audit log (`None`: the command line).
+    pub actor: Option<crate::Actor>,
 }
 
 impl ImportOptions {
@@ -71,6 +76,8 @@ impl Default for ImportOptions {
         ImportOptions {
             format: None,
             encoding: CsvEncoding::Detect,
+            scope: crate::EditScope::Everything,
+            actor: None,
         }
     }
 }
@@ -189,7 +196,11 @@ impl Directory {
                     progress,
                     read: 0,
                 };
-                self.import_lines(&name, read_jsonl(BufReader::new(reader), &name))?
+                self.import_lines_with(
+                    &name,
+                    read_jsonl(BufReader::new(reader), &name),
+                    options,
+                )?
             }
             FileFormat::Csv => {
                 // Bounded: /dev/zero named as a CSV must not eat the memory.
@@ -214,7 +225,7 @@ impl Directory {
                 }
                 progress.advance_bytes(bytes.len() as u64);
                 match csv_records(&bytes, options.encoding) {
-                    Ok(lines) => self.import_lines(&name, lines.map(Ok))?,
+                    Ok(lines) => self.import_lines_with(&name, lines.map(Ok), options)?,
                     Err(e) => file_failure(&name, e),
                 }
             }
@@ -228,6 +239,55 @@ impl Directory {
         &mut self,
         source: &str,
         lines: impl Iterator<Item = Result<SourceLine, IngestError>>,
+    ) -> Result<ImportReport, EngineError> {
+        self.import_lines_with(source, lines, &ImportOptions::default())
+    }
+
+    /// A file's bytes (an upload), read as `options.format` says.
+    pub fn import_bytes(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        options: &ImportOptions,
+    ) -> Result<ImportReport, EngineError> {
+        self.writable("import")?;
+        if bytes.len() as u64 > MAX_IMPORT_FILE_BYTES {
+            return Ok(file_failure(
+                name,
+                IngestError::Io {
+                    path: name.to_string(),
+                    source: std::io::Error::other(format!(
+                        "larger than {MAX_IMPORT_FILE_BYTES} bytes, the most a file may hold; split it"
+                    )),
+                },
+            ));
+        }
+        let format = match options.format.or_else(|| FileFormat::from_path(Path::new(name))) {
+            Some(f) => f,
+            None => {
+                return Err(EngineError::UnknownFormat {
+                    path: name.into(),
+                });
+            }
+        };
+        match format {
+            FileFormat::JsonLines => {
+                self.import_lines_with(name, read_jsonl(BufReader::new(bytes), name), options)
+            }
+            FileFormat::Csv => match csv_records(bytes, options.encoding) {
+                Ok(lines) => self.import_lines_with(name, lines.map(Ok), options),
+                Err(e) => Ok(file_failure(name, e)),
+            },
+        }
+    }
+
+    /// Imports records as read by one of the readers, as `options` says
+    /// (who imports, which records they may write).
+    pub fn import_lines_with(
+        &mut self,
+        source: &str,
+        lines: impl Iterator<Item = Result<SourceLine, IngestError>>,
+        options: &ImportOptions,
     ) -> Result<ImportReport, EngineError> {
         self.writable("import")?;
         let mut report = ImportReport {
@@ -278,6 +338,23 @@ impl Directory {
                         });
                     }
                     let (placement, warnings) = crate::place::place(&self.locator, &record);
+                    if options.scope != crate::EditScope::Everything {
+                        let before = self.store.get(&record.id)?.map(|s| s.placement);
+                        if !options.scope.allows(before.as_ref(), &placement) {
+                            report.rejected += 1;
+                            if report.rejections.len() < MAX_REPORTED_REJECTIONS {
+                                report.rejections.push(Rejection {
+                                    file: source.to_string(),
+                                    line: line.line,
+                                    id: Some(record.id.clone()),
+                                    fields: Vec::new(),
+                                    message_ja: "担当地域の外の資源は取り込めません（管理者に依頼してください）".into(),
+                                    message_en: "the record lies outside the importer's area".into(),
+                                });
+                            }
+                            continue;
+                        }
+                    }
                     if placement.schedule == ScheduleKnowledge::Unparsed {
                         report.unparsed_schedules.push(Unparsed {
                             line: line.line,

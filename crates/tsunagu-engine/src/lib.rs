@@ -17,6 +17,7 @@ mod lock;
 mod matching;
 mod near;
 mod place;
+pub mod records;
 mod search;
 pub mod understand;
 
@@ -32,6 +33,7 @@ use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon, TextError};
 
 pub use describe::{InWords, distance_ja, distance_ja_of};
+pub use records::{RecordView, StaleRecord, UnmetCount};
 pub use edit::{Actor, EditEffect, EditError, EditOutcome, EditRequest, EditScope, RecordEdit};
 pub use import::{
     ImportOptions, ImportProgress, ImportReport, MAX_IMPORT_FILE_BYTES, MAX_REPORTED_REJECTIONS,

@@ -19,6 +19,7 @@ use tsunagu_engine::{
 use tsunagu_model::{Category, Ward};
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::Params;
 
@@ -36,7 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/match", post(match_request))
 }
 
-/// Who is asking. Until a caller has logged in, only public data.
+/// What a caller may read: public data, or internal data as well.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
     Public,
@@ -138,9 +139,10 @@ const SEARCH_PARAMS: &[&str] = &[
 /// The CLI's `search --format json`, with or without `near`.
 pub async fn search(
     State(app): State<AppState>,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    search_as(app, raw, Reach::Public).await
+    search_as(app, raw, caller.reach()).await
 }
 
 pub async fn search_as(
@@ -229,9 +231,10 @@ const NEAREST_PARAMS: &[&str] = &["near", "category", "kind", "k", "audience"];
 
 pub async fn nearest(
     State(app): State<AppState>,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    nearest_as(app, raw, Reach::Public).await
+    nearest_as(app, raw, caller.reach()).await
 }
 
 pub async fn nearest_as(
@@ -262,11 +265,19 @@ pub async fn nearest_as(
     Ok(Json(value))
 }
 
+const RESOURCE_PARAMS: &[&str] = &["audience"];
+
+/// One resource; `audience=coordinator` (logged in) shows an internal
+/// record and internal fields.
 pub async fn resource(
     State(app): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    resource_as(app, id, Audience::Public).await
+    let p = Params::parse(raw.as_deref(), RESOURCE_PARAMS)?;
+    let audience = caller.reach().audience(p.one("audience")?)?;
+    resource_as(app, id, audience).await
 }
 
 pub async fn resource_as(
@@ -403,15 +414,18 @@ async fn wards(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
 
 /// spec/match.md. The public may match; the coordinator audience and
 /// recording a consultation need an account.
-async fn match_request(State(app): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    match_as(app, body, Reach::Public, None).await
+async fn match_request(
+    State(app): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    match_as(app, body, caller.reach()).await
 }
 
 pub async fn match_as(
     app: AppState,
     body: Bytes,
     reach: Reach,
-    centre: Option<String>,
 ) -> Result<Json<Value>, ApiError> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("body", "要求は UTF-8 の JSON で送ってください"))?;
@@ -432,7 +446,8 @@ pub async fn match_as(
             return Err(ApiError::forbidden("相談を記録するにはログインが必要です"));
         }
     }
-    let _ = centre;
+    // Unmet needs are counted under the centre of the senior's place,
+    // which the engine finds from the request's location.
     let today = crate::today_jst();
     let value = app
         .readers

@@ -4,14 +4,12 @@
 //! them, and each caller is answered after that. A caller is never told
 //! "saved" before the store has committed.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 use tsunagu_engine::{
     Directory, EditError, EditOutcome, EditRequest, EngineError, ImportOptions, ImportReport,
-    NoProgress,
 };
 
 /// The most edits applied under one index commit.
@@ -25,7 +23,8 @@ enum Job {
         reply: oneshot::Sender<Result<EditResults, WriteFailed>>,
     },
     Import {
-        path: PathBuf,
+        name: String,
+        bytes: Vec<u8>,
         options: ImportOptions,
         reply: oneshot::Sender<Result<ImportReport, EngineError>>,
     },
@@ -65,12 +64,12 @@ impl WriterHandle {
                     counter.fetch_sub(1, Ordering::Relaxed);
                     match first {
                         Job::Import {
-                            path,
+                            name,
+                            bytes,
                             options,
                             reply,
                         } => {
-                            let out = dir.import_file(&path, &options, &NoProgress);
-                            let _ = reply.send(out);
+                            let _ = reply.send(dir.import_bytes(&name, &bytes, &options));
                         }
                         Job::Edits { edits, reply } => {
                             // Gather what else is waiting, up to a bound.
@@ -94,13 +93,13 @@ impl WriterHandle {
                             }
                             apply_batch(&mut dir, batch);
                             if let Some(Job::Import {
-                                path,
+                                name,
+                                bytes,
                                 options,
                                 reply,
                             }) = pending_import
                             {
-                                let out = dir.import_file(&path, &options, &NoProgress);
-                                let _ = reply.send(out);
+                                let _ = reply.send(dir.import_bytes(&name, &bytes, &options));
                             }
                         }
                     }
@@ -128,16 +127,19 @@ impl WriterHandle {
         answer.await.map_err(|_| WriterGone::Stopped)
     }
 
-    pub async fn import(
+    /// Imports an uploaded file's bytes.
+    pub async fn import_bytes(
         &self,
-        path: PathBuf,
+        name: String,
+        bytes: Vec<u8>,
         options: ImportOptions,
     ) -> Result<Result<ImportReport, EngineError>, WriterGone> {
         let (reply, answer) = oneshot::channel();
         self.queued.fetch_add(1, Ordering::Relaxed);
         self.jobs
             .send(Job::Import {
-                path,
+                name,
+                bytes,
                 options,
                 reply,
             })

@@ -2,6 +2,7 @@
 //! All logic lives in the library crates; this file only adapts.
 
 mod bench;
+mod edits_cli;
 mod output;
 mod serve;
 
@@ -174,6 +175,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run the service: public and coordinator APIs over the data directory.
     Serve(serve::ServeArgs),
+    /// Mark records as checked (「情報を確認しました」): stamps verified_on.
+    Confirm(edits_cli::ConfirmArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -325,6 +328,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     InputFormat::Csv => FileFormat::Csv,
                 }),
                 encoding,
+                ..ImportOptions::default()
             };
             // Every file's format is known before anything is imported.
             for file in files {
@@ -549,6 +553,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { seed } => demo(&cli, seed),
         Command::Bench(args) => bench::run(args, cli.dictionaries.as_deref()),
         Command::Serve(args) => serve::run(args, config(&cli)),
+        Command::Confirm(args) => edits_cli::confirm(args, config(&cli)),
     }
 }
 
