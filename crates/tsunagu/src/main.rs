@@ -1,6 +1,7 @@
 //! `tsunagu`: the one binary. Parses arguments, calls the engine, prints.
 //! All logic lives in the library crates; this file only adapts.
 
+mod accounts_cli;
 mod bench;
 mod output;
 
@@ -171,6 +172,16 @@ enum Command {
     },
     /// Measure import and search on a generated corpus.
     Bench(bench::BenchArgs),
+    /// Accounts: add, list, end (解任), set a password.
+    User {
+        #[command(subcommand)]
+        command: accounts_cli::UserCommand,
+    },
+    /// API tokens for scripts: create, list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: accounts_cli::TokenCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -545,6 +556,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => dict_check(&cli),
         Command::Demo { seed } => demo(&cli, seed),
         Command::Bench(args) => bench::run(args, cli.dictionaries.as_deref()),
+        Command::User { command } => accounts_cli::user(&cli.data_dir, command),
+        Command::Token { command } => accounts_cli::token(&cli.data_dir, command),
     }
 }
 
