@@ -21,7 +21,13 @@ fn admin_token(data: &std::path::Path) -> String {
         .arg("--data-dir")
         .arg(data)
         .args([
-            "user", "add", "crash-admin", "--role", "admin", "--name", "試験 管理者",
+            "user",
+            "add",
+            "crash-admin",
+            "--role",
+            "admin",
+            "--name",
+            "試験 管理者",
             "--password-stdin",
         ])
         .stdin(Stdio::piped())
@@ -37,29 +43,45 @@ fn admin_token(data: &std::path::Path) -> String {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = tsunagu(data, &["token", "create", "crash-admin", "--label", "crash test"]);
+    let out = tsunagu(
+        data,
+        &["token", "create", "crash-admin", "--label", "crash test"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-/// What the server acknowledged: record id → the phone number it now has.
-type Acknowledged = Vec<(String, String)>;
+/// Every write sent, in order: record id, the phone number it set, and
+/// whether the server acknowledged it. A write the server committed but
+/// could not acknowledge before it died may or may not be there; an
+/// acknowledged one must be, unless a later write to the same record
+/// replaced it.
+type Sent = Vec<(String, String, bool)>;
 
 /// Sends edits and uploads until the connection fails (the server was
 /// killed) or `until` passes; returns what was acknowledged.
-fn stream_of_writes(server: &common::server::ServerClient, token: &str, round: usize, until: Instant) -> Acknowledged {
+fn stream_of_writes(
+    server: &common::server::ServerClient,
+    token: &str,
+    round: usize,
+    until: Instant,
+) -> Sent {
     let ids: Vec<String> = [
-        "chuo-k-001", "chuo-k-003", "inage-k-001", "mihama-k-001", "hanamigawa-k-001",
+        "chuo-k-001",
+        "chuo-k-003",
+        "inage-k-001",
+        "mihama-k-001",
+        "hanamigawa-k-001",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let mut acknowledged = Vec::new();
+    let mut sent = Vec::new();
     let mut n = 0usize;
     while Instant::now() < until {
         n += 1;
         let phone = format!("043-{round}{:02}-{:04}", n / 10_000 % 100, n % 10_000);
-        let result = if n % 5 == 0 {
+        let result = if n.is_multiple_of(5) {
             // An upload of one new record.
             let id = format!("crash-{round}-{n}");
             let line = json!({
@@ -88,16 +110,21 @@ fn stream_of_writes(server: &common::server::ServerClient, token: &str, round: u
                 .map(|a| (a.status == 200, id))
         };
         match result {
-            Ok((true, id)) => {
-                // A later edit of the same record supersedes an earlier one.
-                acknowledged.retain(|(i, _)| i != &id);
-                acknowledged.push((id, phone));
-            }
+            Ok((true, id)) => sent.push((id, phone, true)),
             Ok((false, id)) => panic!("write to {id} refused while the server was up"),
-            Err(_) => break,
+            Err(_) => {
+                // Died mid-request: this write may or may not have landed.
+                let id = if n.is_multiple_of(5) {
+                    format!("crash-{round}-{n}")
+                } else {
+                    ids[n % ids.len()].clone()
+                };
+                sent.push((id, phone, false));
+                break;
+            }
         }
     }
-    acknowledged
+    sent
 }
 
 #[test]
@@ -131,9 +158,14 @@ fn kill_9_loses_no_acknowledged_write() {
         };
         std::thread::sleep(Duration::from_millis(kill_after_ms));
         server.kill9();
-        let acknowledged = writer.join().unwrap();
+        let sent = writer.join().unwrap();
+        let acknowledged = sent.iter().filter(|(_, _, ack)| *ack).count();
+        eprintln!(
+            "round {round}: killed after {kill_after_ms} ms, {acknowledged} of {} writes acknowledged",
+            sent.len()
+        );
         assert!(
-            !acknowledged.is_empty() || round == 1,
+            acknowledged > 0 || round == 1,
             "round {round}: some writes were acknowledged before the kill"
         );
 
@@ -141,16 +173,33 @@ fn kill_9_loses_no_acknowledged_write() {
         let server = Server::start(&data, &[]);
         let ready = server.send("GET", "/readyz", None, None).unwrap();
         assert_eq!(ready.status, 200, "round {round}: {}", ready.body);
-        for (id, phone) in &acknowledged {
+        let mut ids: Vec<&String> = sent.iter().map(|(id, _, _)| id).collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let writes: Vec<(&str, bool)> = sent
+                .iter()
+                .filter(|(i, _, _)| i == id)
+                .map(|(_, phone, ack)| (phone.as_str(), *ack))
+                .collect();
+            let last_ack = writes.iter().rposition(|(_, ack)| *ack);
             let stored = server
                 .send("GET", &format!("/api/v1/records/{id}"), Some(&token), None)
                 .unwrap();
+            let phone = stored.body["record"]["contact"]["phone"].as_str();
+            let Some(last_ack) = last_ack else {
+                // Never acknowledged: absent, or any of the writes.
+                continue;
+            };
             assert_eq!(stored.status, 200, "round {round}: {id} stored");
-            assert_eq!(
-                stored.body["record"]["contact"]["phone"].as_str(),
-                Some(phone.as_str()),
-                "round {round}: {id} has its acknowledged phone"
+            let at = writes.iter().position(|(p, _)| Some(*p) == phone);
+            assert!(
+                at.is_some_and(|at| at >= last_ack),
+                "round {round}: {id} has its last acknowledged phone {} or a later one, not {phone:?}",
+                writes[last_ack].0
             );
+            // The index agrees with the store: the stored phone finds it.
+            let phone = phone.unwrap_or_default();
             let found = server
                 .send(
                     "GET",

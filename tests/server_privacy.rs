@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -27,8 +28,24 @@ fn root() -> PathBuf {
 }
 
 const WORDS: &[&str] = &[
-    "体操", "サロン", "囲碁", "麻雀", "配食", "見守り", "買い物", "ごみ出し", "カフェ",
-    "認知症", "ヨガ", "散歩", "茶話会", "送迎", "無料", "若葉区", "月曜", "午前",
+    "体操",
+    "サロン",
+    "囲碁",
+    "麻雀",
+    "配食",
+    "見守り",
+    "買い物",
+    "ごみ出し",
+    "カフェ",
+    "認知症",
+    "ヨガ",
+    "散歩",
+    "茶話会",
+    "送迎",
+    "無料",
+    "若葉区",
+    "月曜",
+    "午前",
 ];
 const TOWNS: &[&str] = &[
     "千葉市稲毛区小仲台2丁目",
@@ -39,7 +56,13 @@ const TOWNS: &[&str] = &[
     "千葉市花見川区幕張本郷1丁目",
 ];
 const CATEGORIES: &[&str] = &[
-    "exercise", "salon", "hobby", "dementia_cafe", "meal_delivery", "watching", "shopping",
+    "exercise",
+    "salon",
+    "hobby",
+    "dementia_cafe",
+    "meal_delivery",
+    "watching",
+    "shopping",
     "garbage",
 ];
 
@@ -89,7 +112,7 @@ fn app() -> &'static App {
                 "visibility": if internal { "internal" } else { "public" },
                 "status": if paused { "paused" } else { "active" },
             });
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 rec["service_area"] = json!(["千葉市"]);
             }
             lines.push_str(&rec.to_string());
@@ -106,10 +129,9 @@ fn app() -> &'static App {
             .unwrap();
         assert_eq!(report.rejected, 0, "{:?}", report.rejections);
         // An account, so that nothing about accounts can be leaked unseen.
-        let mut store = tsunagu_store::Store::open(
-            &tmp.path().join("data").join(tsunagu_engine::STORE_FILE),
-        )
-        .unwrap();
+        let mut store =
+            tsunagu_store::Store::open(&tmp.path().join("data").join(tsunagu_engine::STORE_FILE))
+                .unwrap();
         let new = tsunagu_accounts::NewAccount {
             login: "zzaccount".into(),
             role: "admin".into(),
@@ -138,7 +160,14 @@ fn enc(s: &str) -> String {
 
 /// A random public request to one of the public endpoints.
 fn request_strategy() -> impl Strategy<Value = (u8, usize, usize, usize, usize, bool)> {
-    (0u8..8, 0..WORDS.len(), 0..TOWNS.len(), 0..CATEGORIES.len(), 1usize..60, any::<bool>())
+    (
+        0u8..8,
+        0..WORDS.len(),
+        0..TOWNS.len(),
+        0..CATEGORIES.len(),
+        1usize..60,
+        any::<bool>(),
+    )
 }
 
 fn build(
@@ -146,7 +175,10 @@ fn build(
 ) -> Request<Body> {
     let get = |uri: String| Request::get(uri).body(Body::empty()).unwrap();
     match endpoint {
-        0 => get(format!("/api/v1/resources/search?q={}&limit={n}", enc(WORDS[w]))),
+        0 => get(format!(
+            "/api/v1/resources/search?q={}&limit={n}",
+            enc(WORDS[w])
+        )),
         1 => get(format!(
             "/api/v1/resources/search?q={}&near={}&within=5000&include_inactive={flag}",
             enc(WORDS[w]),
@@ -205,7 +237,13 @@ fn no_public_answer_carries_internal_data() {
                 (status, String::from_utf8_lossy(&bytes).into_owned())
             });
             prop_assert!(status.as_u16() < 500, "{uri}: {status} {text}");
-            for marker in ["ZZ", "zzinternal", "zzaccount", "notes_internal", "\"person\""] {
+            for marker in [
+                "ZZ",
+                "zzinternal",
+                "zzaccount",
+                "notes_internal",
+                "\"person\"",
+            ] {
                 prop_assert!(!text.contains(marker), "{uri} leaked {marker}: {text}");
             }
             if status.is_success() {
@@ -217,5 +255,8 @@ fn no_public_answer_carries_internal_data() {
         })
         .unwrap();
     let answered = answered.get();
-    assert!(answered > 200, "most random requests are answered: {answered}");
+    assert!(
+        answered > 200,
+        "most random requests are answered: {answered}"
+    );
 }

@@ -87,7 +87,6 @@ impl Drop for Server {
     }
 }
 
-
 /// An HTTP answer: status and body (JSON when it parses).
 pub struct Answer {
     pub status: u16,

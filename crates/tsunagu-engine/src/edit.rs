@@ -95,11 +95,7 @@ impl RecordEdit {
 
 /// Who makes a change, and through what (`api`, `console`, `cli`…), as
 /// the audit log keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub login: String,
-    pub via: String,
-}
+pub use tsunagu_store::AuditActor as Actor;
 
 /// Which records an edit may touch. Who gets which scope is the accounts'
 /// decision; the writer applies it to the record as it is when the edit is
@@ -251,7 +247,11 @@ impl Directory {
                 }
             };
             let (write, warnings) = prepared;
-            let effects = self.store.write_batch(std::slice::from_ref(&write))?;
+            let effects = self.store.write_batch_audited(
+                std::slice::from_ref(&write),
+                &request.actor,
+                Some(request.edit.action()),
+            )?;
             let effect = match effects.first() {
                 Some(WriteEffect::Inserted) => EditEffect::Created,
                 Some(WriteEffect::Replaced) => EditEffect::Updated,

@@ -196,11 +196,7 @@ impl Directory {
                     progress,
                     read: 0,
                 };
-                self.import_lines_with(
-                    &name,
-                    read_jsonl(BufReader::new(reader), &name),
-                    options,
-                )?
+                self.import_lines_with(&name, read_jsonl(BufReader::new(reader), &name), options)?
             }
             FileFormat::Csv => {
                 // Bounded: /dev/zero named as a CSV must not eat the memory.
@@ -262,12 +258,13 @@ impl Directory {
                 },
             ));
         }
-        let format = match options.format.or_else(|| FileFormat::from_path(Path::new(name))) {
+        let format = match options
+            .format
+            .or_else(|| FileFormat::from_path(Path::new(name)))
+        {
             Some(f) => f,
             None => {
-                return Err(EngineError::UnknownFormat {
-                    path: name.into(),
-                });
+                return Err(EngineError::UnknownFormat { path: name.into() });
             }
         };
         match format {
@@ -302,6 +299,10 @@ impl Directory {
         // Changed records and their points, for the spatial index (kept
         // short: past the in-place limit it is dropped anyway).
         let mut moved: Vec<crate::PointChange> = Vec::new();
+        let actor = options
+            .actor
+            .clone()
+            .unwrap_or_else(|| crate::Actor::system(format!("import:{source}")));
         for item in lines {
             let line = match item {
                 Ok(line) => line,
@@ -382,6 +383,7 @@ impl Directory {
                             &mut writer,
                             &mut report,
                             &mut moved,
+                            &actor,
                         )?;
                     }
                 }
@@ -394,6 +396,7 @@ impl Directory {
             &mut writer,
             &mut report,
             &mut moved,
+            &actor,
         )?;
         writer.commit(self.store.max_seq()?)?;
         self.points_changed(&moved);
@@ -427,11 +430,12 @@ fn flush(
     writer: &mut tsunagu_index::IndexWriterHandle<'_>,
     report: &mut ImportReport,
     moved: &mut Vec<crate::PointChange>,
+    actor: &crate::Actor,
 ) -> Result<(), EngineError> {
     if batch.is_empty() {
         return Ok(());
     }
-    let effects = store.write_batch(batch)?;
+    let effects = store.write_batch_audited(batch, actor, None)?;
     let mut changed: Vec<&RecordWrite> = Vec::with_capacity(batch.len());
     for (w, effect) in batch.iter().zip(effects) {
         report.accepted += 1;

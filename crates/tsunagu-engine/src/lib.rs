@@ -33,7 +33,6 @@ use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon, TextError};
 
 pub use describe::{InWords, distance_ja, distance_ja_of};
-pub use records::{RecordView, StaleRecord, UnmetCount};
 pub use edit::{Actor, EditEffect, EditError, EditOutcome, EditRequest, EditScope, RecordEdit};
 pub use import::{
     ImportOptions, ImportProgress, ImportReport, MAX_IMPORT_FILE_BYTES, MAX_REPORTED_REJECTIONS,
@@ -43,6 +42,7 @@ pub use limits::InputError;
 pub use lock::{LOCK_FILE, WriterLock};
 pub use near::{LocatedPlace, Location, NearQuery, NearSort};
 pub use place::{PlacementWarning, place};
+pub use records::{RecordView, StaleRecord, UnmetCount};
 pub use search::{SearchResult, SearchResults, ShownRecord, UnderstoodSearch, apply_understanding};
 pub use tsunagu_index::{FacetCount, IndexError, Restriction, SearchQuery};
 pub use tsunagu_ingest::{CsvEncoding, FileFormat};

@@ -111,13 +111,13 @@ impl Signed {
 #[derive(Debug, Clone)]
 pub enum Caller {
     Anonymous,
-    Signed(Signed),
+    Signed(Box<Signed>),
 }
 
 impl Caller {
     pub fn signed(&self) -> Option<&Signed> {
         match self {
-            Caller::Signed(s) => Some(s),
+            Caller::Signed(s) => Some(s.as_ref()),
             Caller::Anonymous => None,
         }
     }
@@ -175,10 +175,10 @@ impl FromRequestParts<AppState> for Caller {
                 })
                 .await?;
             return match account {
-                Some(account) => Ok(Caller::Signed(Signed {
+                Some(account) => Ok(Caller::Signed(Box::new(Signed {
                     account,
                     csrf: None,
-                })),
+                }))),
                 None => {
                     tracing::info!("bearer token refused (unknown, revoked, or account not valid)");
                     Err(ApiError::new(
@@ -217,10 +217,10 @@ impl FromRequestParts<AppState> for Caller {
                 ));
             }
         }
-        Ok(Caller::Signed(Signed {
+        Ok(Caller::Signed(Box::new(Signed {
             account,
             csrf: Some(csrf),
-        }))
+        })))
     }
 }
 
@@ -229,7 +229,7 @@ impl FromRequestParts<AppState> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Signed, ApiError> {
         match Caller::from_request_parts(parts, app).await? {
-            Caller::Signed(s) => Ok(s),
+            Caller::Signed(s) => Ok(*s),
             Caller::Anonymous => Err(ApiError::unauthorized()),
         }
     }
@@ -259,16 +259,19 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> Result<HeaderValue
 /// the body, who logged in and the CSRF token to send with changes.
 pub async fn login(
     State(app): State<AppState>,
-    connect: Option<ConnectInfo<SocketAddr>>,
+    parts: Parts,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let form: LoginForm = serde_json::from_slice(&body).map_err(|_| {
-        ApiError::bad_request("body", "login と password を JSON で送ってください")
-    })?;
+    let connect = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+    let form: LoginForm = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_request("body", "login と password を JSON で送ってください"))?;
     if form.login.len() > 200 || form.password.len() > 1024 {
-        return Err(ApiError::bad_request("login", "ログイン名かパスワードが長すぎます"));
+        return Err(ApiError::bad_request(
+            "login",
+            "ログイン名かパスワードが長すぎます",
+        ));
     }
-    let address = client_address(connect.as_ref());
+    let address = client_address(connect);
     {
         let mut throttle = app
             .accounts
@@ -277,12 +280,9 @@ pub async fn login(
             .unwrap_or_else(PoisonError::into_inner);
         if let Err(t) = throttle.check(&form.login, address) {
             tracing::warn!(%address, by = ?t.by, "login throttled");
-            let mut response = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "throttled",
-                t.message_ja(),
-            )
-            .into_response();
+            let mut response =
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", t.message_ja())
+                    .into_response();
             if let Ok(v) = HeaderValue::from_str(&t.retry_after.as_secs().max(1).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -295,10 +295,11 @@ pub async fn login(
     let outcome = app
         .accounts
         .with_store(move |store| {
-            let account = match tsunagu_accounts::authenticate(store, &form.login, &form.password, today) {
-                Ok(a) => a,
-                Err(e) => return Ok(Err(e)),
-            };
+            let account =
+                match tsunagu_accounts::authenticate(store, &form.login, &form.password, today) {
+                    Ok(a) => a,
+                    Err(e) => return Ok(Err(e)),
+                };
             let session = tsunagu_accounts::create_session(
                 store,
                 &account.login,
@@ -319,7 +320,8 @@ pub async fn login(
             throttle.record_success(&login);
             drop(throttle);
             tracing::info!(login = %account.login, "logged in");
-            let cookie = session_cookie(&raw_id, SESSION_HOURS * 3600, app.accounts.secure_cookies)?;
+            let cookie =
+                session_cookie(&raw_id, SESSION_HOURS * 3600, app.accounts.secure_cookies)?;
             let body = json!({
                 "login": account.login,
                 "name": account.name,
@@ -344,7 +346,11 @@ pub async fn login(
 }
 
 /// `POST /api/v1/logout`: ends the session (cookie and store).
-pub async fn logout(State(app): State<AppState>, headers: HeaderMap, _signed: Signed) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    _signed: Signed,
+) -> Result<Response, ApiError> {
     if let Some(raw) = cookie(&headers, SESSION_COOKIE).map(str::to_string) {
         app.accounts
             .with_store(move |store| {
@@ -354,7 +360,11 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap, _signed: Si
             .await?;
     }
     let cookie = session_cookie("", 0, app.accounts.secure_cookies)?;
-    Ok(([(header::SET_COOKIE, cookie)], Json(json!({"logged_out": true}))).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({"logged_out": true})),
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/me`: who is logged in (and the CSRF token of a session).

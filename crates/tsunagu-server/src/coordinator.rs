@@ -12,9 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
-use tsunagu_engine::{
-    Actor, EditError, EditRequest, ImportOptions, RecordEdit, limits,
-};
+use tsunagu_engine::{Actor, EditError, EditRequest, ImportOptions, RecordEdit, limits};
 use tsunagu_model::Status;
 
 use crate::AppState;
@@ -31,10 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/logout", post(crate::auth::logout))
         .route("/api/v1/me", get(crate::auth::me))
         .route("/api/v1/records", post(create))
-        .route(
-            "/api/v1/records/{id}",
-            get(record).patch(update),
-        )
+        .route("/api/v1/records/{id}", get(record).patch(update))
         .route("/api/v1/records/{id}/history", get(history))
         .route("/api/v1/records/{id}/confirm", post(confirm))
         .route("/api/v1/records/{id}/pause", post(pause))
@@ -126,7 +121,10 @@ async fn apply(
 fn json_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::bad_request("body", "JSON のオブジェクト（{…}）で送ってください")),
+        Ok(_) => Err(ApiError::bad_request(
+            "body",
+            "JSON のオブジェクト（{…}）で送ってください",
+        )),
         Err(e) => Err(ApiError::bad_request(
             "body",
             format!("JSON を読めません（{}行目 {}文字目）", e.line(), e.column()),
@@ -164,7 +162,10 @@ async fn record(
 
 /// `If-Match: "SEQ"` (or `expected_seq` in the body) refuses an edit when
 /// the record changed since it was read.
-fn expected_seq(headers: &HeaderMap, body: &mut Map<String, Value>) -> Result<Option<u64>, ApiError> {
+fn expected_seq(
+    headers: &HeaderMap,
+    body: &mut Map<String, Value>,
+) -> Result<Option<u64>, ApiError> {
     if let Some(v) = body.remove("expected_seq") {
         return v
             .as_u64()
@@ -179,7 +180,9 @@ fn expected_seq(headers: &HeaderMap, body: &mut Map<String, Value>) -> Result<Op
             .map(|s| s.trim().trim_matches('"'))
             .and_then(|s| s.parse::<u64>().ok())
             .map(Some)
-            .ok_or_else(|| ApiError::bad_request("If-Match", "If-Match は記録の変更番号（\"123\"）です")),
+            .ok_or_else(|| {
+                ApiError::bad_request("If-Match", "If-Match は記録の変更番号（\"123\"）です")
+            }),
     }
 }
 
@@ -227,7 +230,10 @@ async fn confirm(
                 let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
                     .map_err(|_| ApiError::bad_request("on", "on は YYYY-MM-DD の日付です"))?;
                 if day > today {
-                    return Err(ApiError::bad_request("on", "確認日に未来の日付は使えません"));
+                    return Err(ApiError::bad_request(
+                        "on",
+                        "確認日に未来の日付は使えません",
+                    ));
                 }
                 day
             }
@@ -299,9 +305,10 @@ async fn stale(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::parse(raw.as_deref(), STALE_PARAMS)?;
     let centre = match p.one("centre")? {
-        Some(c) => Some(parse_centre(c).ok_or_else(|| {
-            ApiError::bad_request("centre", "centre は AC01〜AC28 です")
-        })?),
+        Some(c) => Some(
+            parse_centre(c)
+                .ok_or_else(|| ApiError::bad_request("centre", "centre は AC01〜AC28 です"))?,
+        ),
         None => signed.account.center_id.clone(),
     };
     let months: u32 = p.number("months")?.unwrap_or(12);
@@ -338,13 +345,17 @@ async fn unmet(
     let p = Params::parse(raw.as_deref(), UNMET_PARAMS)?;
     let centre = p
         .one("centre")?
-        .map(|c| parse_centre(c).ok_or_else(|| ApiError::bad_request("centre", "centre は AC01〜AC28 です")))
+        .map(|c| {
+            parse_centre(c)
+                .ok_or_else(|| ApiError::bad_request("centre", "centre は AC01〜AC28 です"))
+        })
         .transpose()?;
     let date = |key: &str| -> Result<Option<NaiveDate>, ApiError> {
         p.one(key)?
             .map(|d| {
-                NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| ApiError::bad_request(key, format!("{key} は YYYY-MM-DD の日付です")))
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    ApiError::bad_request(key, format!("{key} は YYYY-MM-DD の日付です"))
+                })
             })
             .transpose()
     };
@@ -354,7 +365,9 @@ async fn unmet(
         .readers
         .run(move |dir| Ok(dir.unmet_counts(c.as_deref(), from, to)?))
         .await?;
-    Ok(Json(json!({ "centre": centre, "from": from, "to": to, "counts": counts })))
+    Ok(Json(
+        json!({ "centre": centre, "from": from, "to": to, "counts": counts }),
+    ))
 }
 
 const IMPORT_PARAMS: &[&str] = &["format", "encoding", "name"];
@@ -386,7 +399,8 @@ async fn import(
     if body.is_empty() {
         return Err(ApiError::bad_request("body", "ファイルの中身が空です"));
     }
-    limits::check_len("name", &name, 200).map_err(|e| ApiError::bad_request("name", e.message_ja()))?;
+    limits::check_len("name", &name, 200)
+        .map_err(|e| ApiError::bad_request("name", e.message_ja()))?;
     let options = ImportOptions {
         format: Some(format),
         encoding,
@@ -426,8 +440,10 @@ async fn accounts(State(app): State<AppState>, signed: Signed) -> Result<Json<Va
 fn account_error(e: tsunagu_accounts::AccountError) -> ApiError {
     use tsunagu_accounts::AccountError as E;
     match &e {
-        E::Invalid(errors) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.message_ja())
-            .with_fields(errors.iter().map(|f| f.field.to_string()).collect()),
+        E::Invalid(errors) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.message_ja())
+                .with_fields(errors.iter().map(|f| f.field.to_string()).collect())
+        }
         E::Exists { .. } | E::AlreadyEnded { .. } => {
             ApiError::new(StatusCode::CONFLICT, "conflict", e.message_ja())
         }

@@ -7,6 +7,8 @@
 //! index, so an edit is searchable as soon as its index commit is done.
 //! The engine knows nothing of HTTP; this crate knows nothing of the CLI.
 
+pub mod auth;
+pub mod coordinator;
 pub mod error;
 pub mod metrics;
 pub mod params;
@@ -45,6 +47,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Largest JSON body accepted (uploads have their own bound).
     pub max_body_bytes: usize,
+    /// Served over TLS (or behind a TLS proxy): session cookies get Secure.
+    pub secure_cookies: bool,
 }
 
 impl ServerConfig {
@@ -57,6 +61,7 @@ impl ServerConfig {
             readers: (cores * 2).clamp(2, 16),
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 1024 * 1024,
+            secure_cookies: false,
         }
     }
 }
@@ -68,6 +73,7 @@ pub struct AppState {
     pub writer: WriterHandle,
     pub metrics: Arc<Metrics>,
     pub config: Arc<ServerConfig>,
+    pub accounts: Arc<auth::Accounts>,
 }
 
 /// A running service's parts: the state for the router, and the writer
@@ -94,6 +100,12 @@ impl App {
     }
 
     pub fn with_directory(config: ServerConfig, dir: Directory) -> Result<App, ServerError> {
+        // Accounts and sessions have a connection of their own: short
+        // statements that never wait behind an import.
+        let accounts_store =
+            tsunagu_store::Store::open_existing(&dir.data_dir().join(tsunagu_engine::STORE_FILE))
+                .map_err(EngineError::from)?;
+        let accounts = Arc::new(auth::Accounts::new(accounts_store, config.secure_cookies));
         let readers = Arc::new(ReaderPool::new(&dir, config.readers)?);
         let (writer, writer_thread) = WriterHandle::start(dir)?;
         Ok(App {
@@ -102,6 +114,7 @@ impl App {
                 writer,
                 metrics: Arc::new(Metrics::new()),
                 config: Arc::new(config),
+                accounts,
             },
             writer_thread,
         })
@@ -119,9 +132,12 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let router = self.router();
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         let App {
             state,
             writer_thread,
@@ -197,6 +213,7 @@ pub fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     let body_limit = state.config.max_body_bytes;
     public::routes()
+        .merge(coordinator::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(json_errors))

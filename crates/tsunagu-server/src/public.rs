@@ -422,11 +422,7 @@ async fn match_request(
     match_as(app, body, caller.reach()).await
 }
 
-pub async fn match_as(
-    app: AppState,
-    body: Bytes,
-    reach: Reach,
-) -> Result<Json<Value>, ApiError> {
+pub async fn match_as(app: AppState, body: Bytes, reach: Reach) -> Result<Json<Value>, ApiError> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("body", "要求は UTF-8 の JSON で送ってください"))?;
     let req = MatchRequest::from_json(text).map_err(|e| {

@@ -6,12 +6,18 @@
 //! exactly the records changed since. One writer, many readers: SQLite's WAL
 //! lets readers run while the single writer commits.
 
+mod accounts;
+mod audit;
+
 use std::path::Path;
 
 use chrono::{SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use thiserror::Error;
 use tsunagu_model::{Placement, Record};
+
+pub use accounts::{AccountRow, SessionRow, TokenRow};
+pub use audit::{AuditActor, AuditEntry, FieldChange};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -41,9 +47,22 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("audit entry {id} cannot be decoded: {source}")]
+    DecodeAudit {
+        id: u64,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("audit changes cannot be encoded: {0}")]
+    EncodeAudit(#[source] serde_json::Error),
+    #[error("an account with login {login:?} already exists")]
+    AccountExists { login: String },
+    #[error("no account with login {login:?}")]
+    NoAccount { login: String },
 }
 
-const SCHEMA_VERSION: i64 = 1;
+/// 2: accounts, sessions, API tokens and the audit log.
+const SCHEMA_VERSION: i64 = 2;
 
 /// A record with what the store knows about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,13 +116,32 @@ fn known_version(conn: &Connection, path: &str) -> Result<i64, StoreError> {
     Ok(version)
 }
 
+/// The one text form of times in the store (RFC 3339, UTC, milliseconds,
+/// `Z`): fixed width, so text order is time order.
+pub fn format_time(at: chrono::DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
 fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    format_time(Utc::now())
 }
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
+        Self::init(conn, path.display().to_string())
+    }
+
+    /// Opens an existing store for short writes of its own (accounts,
+    /// tokens) beside a running writer: never creates the file, takes no
+    /// lock beyond SQLite's own for each transaction, and upgrades an older
+    /// layout as any writer does.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         Self::init(conn, path.display().to_string())
     }
 
@@ -154,13 +192,15 @@ impl Store {
     }
 
     fn init(conn: Connection, path: String) -> Result<Store, StoreError> {
+        // First, so that opening beside another connection's transaction
+        // waits instead of failing.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // WAL: readers never block the writer. synchronous=FULL: a commit the
         // caller was told about survives kill -9 and power loss alike.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        known_version(&conn, &path)?;
+        let version = known_version(&conn, &path)?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS records (
                  id             TEXT PRIMARY KEY,
@@ -207,7 +247,11 @@ impl Store {
                  ALTER TABLE records ADD COLUMN lon REAL;",
             )?;
         }
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        conn.execute_batch(accounts::SCHEMA)?;
+        conn.execute_batch(audit::SCHEMA)?;
+        if version != SCHEMA_VERSION {
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
         Ok(Store { conn, path })
     }
 
@@ -229,9 +273,33 @@ impl Store {
     }
 
     /// Writes a batch in one transaction: all of it is stored, or none.
-    /// Returns the effect on each record, in order.
+    /// Returns the effect on each record, in order. Audited as the system
+    /// acting through the command line.
     pub fn write_batch(&mut self, batch: &[RecordWrite]) -> Result<Vec<WriteEffect>, StoreError> {
-        let tx = self.conn.transaction()?;
+        self.write_batch_audited(batch, &AuditActor::system("cli"), None)
+    }
+
+    /// As [`Store::write_batch`], plus one audit row per record that
+    /// changed, in the same transaction: an inserted record gets `create`
+    /// with no field changes (its first state is its body minus the later
+    /// diffs, which keeps large imports cheap), a replaced one `update` with
+    /// each top-level field that differs. `action_override` names the
+    /// action of every row of the batch instead (`confirm`, `status`). A record whose body is the
+    /// same and only its derived placement moved (a new gazetteer) gets no
+    /// row: nobody changed it.
+    pub fn write_batch_audited(
+        &mut self,
+        batch: &[RecordWrite],
+        actor: &AuditActor,
+        action_override: Option<&str>,
+    ) -> Result<Vec<WriteEffect>, StoreError> {
+        // IMMEDIATE: the write lock is taken (or waited for) up front, so a
+        // short writer of another process (accounts, the unmet-needs log)
+        // between our read of the counters and our first write cannot make
+        // the upgrade fail with SQLITE_BUSY.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut effects = Vec::with_capacity(batch.len());
         {
             let mut seq: i64 =
@@ -250,6 +318,7 @@ impl Store {
                      placement = excluded.placement, lat = excluded.lat, lon = excluded.lon",
             )?;
             let at = now();
+            let mut audit = audit::Appender::new(&tx)?;
             for w in batch {
                 let body =
                     serde_json::to_string(&w.record).map_err(|source| StoreError::Encode {
@@ -266,16 +335,33 @@ impl Store {
                 let existing: Option<(String, Option<String>)> = select
                     .query_row(params![w.record.id], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
-                let effect = match existing {
+                let (effect, audited) = match &existing {
                     Some((old_body, old_placement))
-                        if old_body == body
+                        if *old_body == body
                             && old_placement.as_deref() == Some(placement.as_str()) =>
                     {
-                        WriteEffect::Unchanged
+                        (WriteEffect::Unchanged, None)
                     }
-                    Some(_) => WriteEffect::Replaced,
-                    None => WriteEffect::Inserted,
+                    Some((old_body, _)) if *old_body == body => (WriteEffect::Replaced, None),
+                    Some((old_body, _)) => (
+                        WriteEffect::Replaced,
+                        Some((
+                            "update",
+                            audit::record_changes(&w.record.id, old_body, &body)?,
+                        )),
+                    ),
+                    None => (WriteEffect::Inserted, Some(("create", Vec::new()))),
                 };
+                if let Some((action, changes)) = audited {
+                    audit.append(
+                        &at,
+                        actor,
+                        action_override.unwrap_or(action),
+                        audit::TargetKind::Record,
+                        &w.record.id,
+                        &changes,
+                    )?;
+                }
                 if effect != WriteEffect::Unchanged {
                     seq += 1;
                     upsert.execute(params![
@@ -295,6 +381,7 @@ impl Store {
                 "UPDATE counters SET value = ?1 WHERE name = 'seq'",
                 params![seq],
             )?;
+            audit.finish()?;
         }
         tx.commit()?;
         Ok(effects)
@@ -485,5 +572,351 @@ mod tests {
             Some(Ward::Inage)
         );
         assert_eq!(store.points().unwrap().len(), 2);
+    }
+
+    fn write_record(store: &mut Store, r: Record, action: Option<&str>) -> WriteEffect {
+        store
+            .write_batch_audited(
+                &[RecordWrite {
+                    record: r,
+                    placement: Placement::default(),
+                }],
+                &AuditActor::new("tanaka", "api"),
+                action,
+            )
+            .unwrap()[0]
+    }
+
+    #[test]
+    fn audit_rows_per_changed_record_with_field_diffs() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut r = record("a", "サロン");
+        r.description = Some("お茶会".into());
+        assert_eq!(
+            write_record(&mut store, r.clone(), None),
+            WriteEffect::Inserted
+        );
+        assert_eq!(
+            write_record(&mut store, r.clone(), None),
+            WriteEffect::Unchanged
+        );
+        let mut renamed = r.clone();
+        renamed.name = "新サロン".into();
+        renamed.description = None;
+        renamed.fee_yen = Some(100);
+        assert_eq!(
+            write_record(&mut store, renamed.clone(), None),
+            WriteEffect::Replaced
+        );
+        let mut confirmed = renamed.clone();
+        confirmed.verified_on = chrono::NaiveDate::from_ymd_opt(2025, 4, 1);
+        assert_eq!(
+            write_record(&mut store, confirmed, Some("confirm")),
+            WriteEffect::Replaced
+        );
+        // Another record's rows do not show in this one's history.
+        write_record(&mut store, record("b", "体操"), None);
+
+        let history = store.record_history("a").unwrap();
+        let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["create", "update", "confirm"]);
+        assert!(history.windows(2).all(|w| w[0].id < w[1].id));
+        assert!(history[0].changes.is_empty());
+        assert_eq!(history[0].actor, "tanaka");
+        assert_eq!(history[0].via, "api");
+        assert_eq!(history[0].target_kind, "record");
+        let change = |e: &AuditEntry, f: &str| {
+            e.changes
+                .iter()
+                .find(|c| c.field == f)
+                .cloned()
+                .unwrap_or_else(|| panic!("no change of {f} in {e:?}"))
+        };
+        let update = &history[1];
+        assert_eq!(update.changes.len(), 3, "{update:?}");
+        assert_eq!(
+            change(update, "name"),
+            FieldChange {
+                field: "name".into(),
+                before: Some("サロン".into()),
+                after: Some("新サロン".into())
+            }
+        );
+        let description = change(update, "description");
+        assert_eq!(description.before, Some("お茶会".into()));
+        assert_eq!(description.after, None);
+        let fee = change(update, "fee_yen");
+        assert_eq!((fee.before, fee.after), (None, Some(100.into())));
+        assert_eq!(history[2].changes.len(), 1);
+        assert_eq!(
+            change(&history[2], "verified_on").after,
+            Some("2025-04-01".into())
+        );
+
+        // The whole log pages by id.
+        let all = store.audit_log(0, 100).unwrap();
+        assert_eq!(all.len(), 4);
+        let page = store.audit_log(all[1].id, 2).unwrap();
+        assert_eq!(
+            page.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![all[2].id, all[3].id]
+        );
+        assert!(store.audit_log(all[3].id, 10).unwrap().is_empty());
+        // write_batch is the system through the command line.
+        store
+            .write_batch(&[RecordWrite {
+                record: record("c", "囲碁"),
+                placement: Placement::default(),
+            }])
+            .unwrap();
+        let last = store.record_history("c").unwrap();
+        assert_eq!(
+            (last[0].actor.as_str(), last[0].via.as_str()),
+            ("system", "cli")
+        );
+    }
+
+    #[test]
+    fn placement_only_change_is_not_audited() {
+        let mut store = Store::open_in_memory().unwrap();
+        write(&mut store, "a", "サロン");
+        let moved = RecordWrite {
+            record: record("a", "サロン"),
+            placement: Placement {
+                ward: Some(Ward::Mihama),
+                ..Placement::default()
+            },
+        };
+        assert_eq!(
+            store.write_batch(&[moved]).unwrap(),
+            vec![WriteEffect::Replaced]
+        );
+        assert_eq!(store.record_history("a").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_failing_batch_leaves_no_audit_row() {
+        let mut store = Store::open_in_memory().unwrap();
+        write(&mut store, "a", "サロン");
+        store
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.id = 'boom'
+                 BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+            )
+            .unwrap();
+        let batch = [
+            RecordWrite {
+                record: record("a", "改名サロン"),
+                placement: Placement::default(),
+            },
+            RecordWrite {
+                record: record("x", "新しい"),
+                placement: Placement::default(),
+            },
+            RecordWrite {
+                record: record("boom", "失敗"),
+                placement: Placement::default(),
+            },
+        ];
+        assert!(store.write_batch(&batch).is_err());
+        assert_eq!(store.audit_log(0, 100).unwrap().len(), 1);
+        assert!(store.get("x").unwrap().is_none());
+        assert_eq!(store.get("a").unwrap().unwrap().record.name, "サロン");
+        // The counter did not move either: the next row follows the first.
+        write(&mut store, "y", "次");
+        let ids: Vec<u64> = store
+            .audit_log(0, 100)
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(ids, vec![1, 2]);
+    }
+
+    #[test]
+    fn the_audit_log_refuses_updates_and_deletes() {
+        let mut store = Store::open_in_memory().unwrap();
+        write(&mut store, "a", "サロン");
+        assert!(
+            store
+                .conn
+                .execute("UPDATE audit SET actor = 'x'", [])
+                .is_err()
+        );
+        assert!(store.conn.execute("DELETE FROM audit", []).is_err());
+        assert_eq!(store.audit_log(0, 10).unwrap()[0].actor, "system");
+    }
+
+    fn account(login: &str) -> AccountRow {
+        AccountRow {
+            login: login.into(),
+            role: "coordinator".into(),
+            name: "千葉 花子".into(),
+            title: Some("生活支援コーディネーター".into()),
+            organization: Some("社会福祉法人つなぐ会".into()),
+            center_id: Some("AC05".into()),
+            appointed_on: Some("2025-04-01".into()),
+            appointed_reason: Some("委託".into()),
+            valid_from: "2025-04-01".into(),
+            valid_until: Some("2026-03-31".into()),
+            ended_on: None,
+            ended_reason: None,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn accounts_tokens_and_sessions() {
+        let mut store = Store::open_in_memory().unwrap();
+        let admin = AuditActor::system("cli");
+        let stored = store
+            .insert_account(&account("hanako"), &admin, &[])
+            .unwrap();
+        assert!(!stored.created_at.is_empty());
+        assert_eq!(store.account("hanako").unwrap(), Some(stored.clone()));
+        assert!(matches!(
+            store.insert_account(&account("hanako"), &admin, &[]),
+            Err(StoreError::AccountExists { .. })
+        ));
+        assert!(!format!("{stored:?}").contains("argon2"));
+        let ended = AccountRow {
+            ended_on: Some("2025-09-30".into()),
+            ended_reason: Some("異動".into()),
+            ..stored.clone()
+        };
+        let after = store
+            .update_account(&ended, &admin, "account.end", &[])
+            .unwrap();
+        assert_eq!(after.ended_on.as_deref(), Some("2025-09-30"));
+        assert_eq!(after.created_at, stored.created_at);
+        assert!(matches!(
+            store.update_account(&account("nobody"), &admin, "account.end", &[]),
+            Err(StoreError::NoAccount { .. })
+        ));
+        let history = store.account_history("hanako").unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .map(|e| e.action.as_str())
+                .collect::<Vec<_>>(),
+            ["account.add", "account.end"]
+        );
+        assert_eq!(history[0].target_kind, "account");
+
+        let t1 = store.insert_token("hanako", "h1", "集計", &admin).unwrap();
+        let t2 = store.insert_token("hanako", "h2", "", &admin).unwrap();
+        assert_eq!((t1.id, t2.id), (1, 2));
+        assert!(matches!(
+            store.insert_token("nobody", "h3", "", &admin),
+            Err(StoreError::NoAccount { .. })
+        ));
+        assert_eq!(store.token_by_hash("h2").unwrap(), Some(t2.clone()));
+        let revoked = store.revoke_token(1, &admin).unwrap().unwrap();
+        assert!(revoked.revoked_at.is_some());
+        let again = store.revoke_token(1, &admin).unwrap().unwrap();
+        assert_eq!(again.revoked_at, revoked.revoked_at);
+        assert!(store.revoke_token(99, &admin).unwrap().is_none());
+        assert_eq!(store.tokens(Some("hanako")).unwrap().len(), 2);
+        assert_eq!(store.tokens(None).unwrap().len(), 2);
+        assert!(store.tokens(Some("other")).unwrap().is_empty());
+        let actions: Vec<String> = store
+            .account_history("hanako")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "account.add",
+                "account.end",
+                "token.create",
+                "token.create",
+                "token.revoke"
+            ]
+        );
+        // Token hashes never reach the log.
+        let log = serde_json::to_string(&store.audit_log(0, 100).unwrap()).unwrap();
+        assert!(!log.contains("\"h1\""), "{log}");
+
+        let session = SessionRow {
+            id_hash: "s1".into(),
+            login: "hanako".into(),
+            csrf_token: "c".into(),
+            created_at: "2025-05-01T00:00:00.000Z".into(),
+            expires_at: "2025-05-01T08:00:00.000Z".into(),
+            last_seen_at: "2025-05-01T00:00:00.000Z".into(),
+        };
+        store.insert_session(&session).unwrap();
+        store
+            .touch_session("s1", "2025-05-01T01:00:00.000Z")
+            .unwrap();
+        assert_eq!(
+            store.session("s1").unwrap().unwrap().last_seen_at,
+            "2025-05-01T01:00:00.000Z"
+        );
+        assert_eq!(
+            store
+                .delete_expired_sessions("2025-05-01T07:59:59.999Z")
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            store
+                .delete_expired_sessions("2025-05-01T08:00:00.000Z")
+                .unwrap(),
+            1
+        );
+        assert!(!store.delete_session("s1").unwrap());
+        // A session of an unknown account is refused by the foreign key.
+        assert!(
+            store
+                .insert_session(&SessionRow {
+                    login: "nobody".into(),
+                    ..session
+                })
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_version_1_store_is_upgraded_by_a_writer_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE records (id TEXT PRIMARY KEY, body TEXT NOT NULL, ward TEXT,
+                     first_imported TEXT NOT NULL, last_changed TEXT NOT NULL, seq INTEGER NOT NULL,
+                     placement TEXT, lat REAL, lon REAL);
+                 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                 INSERT INTO counters VALUES ('seq', 0);
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        assert!(matches!(
+            Store::open_read_only(&path),
+            Err(StoreError::NeedsUpgrade { .. })
+        ));
+        let mut store = Store::open_existing(&path).unwrap();
+        store
+            .insert_account(&account("hanako"), &AuditActor::system("cli"), &[])
+            .unwrap();
+        drop(store);
+        let reader = Store::open_read_only(&path).unwrap();
+        assert_eq!(reader.accounts().unwrap().len(), 1);
+        assert_eq!(reader.account_history("hanako").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn open_existing_never_creates_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("none.sqlite3");
+        assert!(Store::open_existing(&path).is_err());
+        assert!(!path.exists());
     }
 }

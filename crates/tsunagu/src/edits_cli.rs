@@ -37,10 +37,7 @@ pub fn confirm(args: &ConfirmArgs, config: DirectoryConfig) -> Result<ExitCode> 
         .ids
         .iter()
         .map(|id| EditRequest {
-            edit: RecordEdit::Confirm {
-                id: id.clone(),
-                on,
-            },
+            edit: RecordEdit::Confirm { id: id.clone(), on },
             actor: Actor {
                 login: "system".into(),
                 via: "cli".into(),

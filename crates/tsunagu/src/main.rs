@@ -1,6 +1,7 @@
 //! `tsunagu`: the one binary. Parses arguments, calls the engine, prints.
 //! All logic lives in the library crates; this file only adapts.
 
+mod accounts_cli;
 mod bench;
 mod edits_cli;
 mod output;
@@ -177,6 +178,16 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Mark records as checked (「情報を確認しました」): stamps verified_on.
     Confirm(edits_cli::ConfirmArgs),
+    /// Accounts: add, list, end (解任), set a password.
+    User {
+        #[command(subcommand)]
+        command: accounts_cli::UserCommand,
+    },
+    /// API tokens for scripts: create, list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: accounts_cli::TokenCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -554,6 +565,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(args) => bench::run(args, cli.dictionaries.as_deref()),
         Command::Serve(args) => serve::run(args, config(&cli)),
         Command::Confirm(args) => edits_cli::confirm(args, config(&cli)),
+        Command::User { command } => accounts_cli::user(&cli.data_dir, command),
+        Command::Token { command } => accounts_cli::token(&cli.data_dir, command),
     }
 }
 

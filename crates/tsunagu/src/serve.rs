@@ -39,6 +39,7 @@ pub fn run(args: &ServeArgs, directory: DirectoryConfig) -> Result<ExitCode> {
     {
         seed_directory(&mut dir, seed)?;
     }
+    ensure_admin(dir.data_dir())?;
     let mut config = ServerConfig::new(directory);
     if let Some(n) = args.readers {
         config.readers = n.clamp(1, 64);
@@ -61,6 +62,58 @@ pub fn run(args: &ServeArgs, directory: DirectoryConfig) -> Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A directory without an administrator gets one, `admin`, whose password
+/// is `TSUNAGU_ADMIN_PASSWORD` or generated and printed once.
+fn ensure_admin(data_dir: &Path) -> Result<()> {
+    let path = data_dir.join(tsunagu_engine::STORE_FILE);
+    let mut store = tsunagu_store::Store::open_existing(&path)?;
+    let today = tsunagu_server::today_jst();
+    if tsunagu_accounts::has_admin(&store, today).map_err(|e| anyhow::anyhow!(e.message_ja()))? {
+        return Ok(());
+    }
+    let (password, generated) = match std::env::var("TSUNAGU_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (
+            tsunagu_accounts::generate_password().map_err(|e| anyhow::anyhow!(e.message_ja()))?,
+            true,
+        ),
+    };
+    let mut login = "admin".to_string();
+    // An ended or expired `admin` keeps its name; the new one takes another.
+    let mut n = 1;
+    while tsunagu_accounts::get_account(&store, &login)
+        .map_err(|e| anyhow::anyhow!(e.message_ja()))?
+        .is_some()
+    {
+        n += 1;
+        login = format!("admin{n}");
+    }
+    let new = tsunagu_accounts::NewAccount {
+        login: login.clone(),
+        role: "admin".into(),
+        name: "管理者".into(),
+        valid_from: today.format("%Y-%m-%d").to_string(),
+        ..Default::default()
+    };
+    tsunagu_accounts::add_account(
+        &mut store,
+        &new,
+        &password,
+        &tsunagu_store::AuditActor::system("serve"),
+    )
+    .map_err(|e| anyhow::anyhow!("{}", e.message_ja()))?;
+    if generated {
+        println!(
+            "管理者アカウントを作りました: ログイン名 {login} / パスワード {password}\n（この一度だけ表示します。ログイン後に tsunagu user password {login} で変更できます）"
+        );
+    } else {
+        println!(
+            "管理者アカウントを作りました: ログイン名 {login}（パスワードは TSUNAGU_ADMIN_PASSWORD）"
+        );
+    }
+    Ok(())
 }
 
 /// Imports the seed records into an empty directory.
