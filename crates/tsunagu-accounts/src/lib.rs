@@ -34,7 +34,9 @@ pub use password::{
     GENERATED_PASSWORD_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_password,
     generate_password, hash_password, verify_password,
 };
-pub use permission::{can_edit_record, can_manage_accounts, can_read_internal};
+pub use permission::{
+    EditRights, can_edit_record, can_manage_accounts, can_read_internal, edit_rights,
+};
 pub use role::Role;
 pub use secret::{secrets_equal, sha256_hex};
 pub use session::{

@@ -17,6 +17,28 @@ pub fn can_edit_record(account: &Account, record_center_ids: &[&str]) -> bool {
     }
 }
 
+/// The records an account may change, said so a writer can apply it to
+/// a record as it is at the moment of the change: the same rule as
+/// [`can_edit_record`], as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditRights {
+    Everything,
+    /// Records placed in one of these あんしんケアセンター areas.
+    Centres(Vec<String>),
+    Nothing,
+}
+
+pub fn edit_rights(account: &Account) -> EditRights {
+    match account.role {
+        Role::Admin => EditRights::Everything,
+        Role::Coordinator => match &account.center_id {
+            Some(own) => EditRights::Centres(vec![own.clone()]),
+            None => EditRights::Nothing,
+        },
+        Role::Viewer => EditRights::Nothing,
+    }
+}
+
 /// Whether `account` may read internal records and fields
 /// (`notes_internal`, `contact.person`): every role.
 pub fn can_read_internal(account: &Account) -> bool {

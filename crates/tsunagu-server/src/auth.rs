@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use tsunagu_accounts::{Account, AccountError, LoginThrottle, Role, ThrottleLimits};
+use tsunagu_accounts::{Account, AccountError, EditRights, LoginThrottle, ThrottleLimits};
 use tsunagu_engine::EditScope;
 use tsunagu_store::{AuditActor, Store};
 
@@ -79,16 +79,14 @@ impl Signed {
         }
     }
 
-    /// Which records this caller may change (the accounts' rule, said as
-    /// a scope the writer applies to the record as it is).
+    /// Which records this caller may change: the accounts' rule
+    /// (`permission.rs`), as the scope the writer applies to the record as
+    /// it is when the change is made.
     pub fn edit_scope(&self) -> EditScope {
-        match self.account.role {
-            Role::Admin => EditScope::Everything,
-            Role::Coordinator => match &self.account.center_id {
-                Some(c) => EditScope::Centres(vec![c.clone()]),
-                None => EditScope::Nothing,
-            },
-            Role::Viewer => EditScope::Nothing,
+        match tsunagu_accounts::edit_rights(&self.account) {
+            EditRights::Everything => EditScope::Everything,
+            EditRights::Centres(ids) => EditScope::Centres(ids),
+            EditRights::Nothing => EditScope::Nothing,
         }
     }
 

@@ -416,7 +416,9 @@ async fn import(
         .await
         .map_err(|e| ApiError::unavailable(format!("書き込みを受け付けられません（{e}）")))?
         .map_err(ApiError::from)?;
-    let status = if report.failed() {
+    // Bad lines are in the report; only a file that could not be read at
+    // all is a failed request.
+    let status = if report.file_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
