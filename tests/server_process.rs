@@ -45,3 +45,51 @@ fn the_command_line_works_beside_a_running_server() {
     let out = tsunagu(&data, &["--lock-wait", "1", "import", file]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn backup_while_serving_and_restore() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = Server::start(&data, &["--seed", "seed-data"]);
+    let (_, before) = server.get("/api/v1/resources/search?q=%E4%BD%93%E6%93%8D");
+    let backup = tmp.path().join("backup");
+    let out = tsunagu(&data, &["backup", backup.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "backup beside a running server: {}",
+        stderr(&out)
+    );
+    // Not over an existing backup.
+    let out = tsunagu(&data, &["backup", backup.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // Restoring needs the writer: refused while the server runs.
+    let out = tsunagu(
+        &data,
+        &["--lock-wait", "1", "restore", backup.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(server.terminate().success());
+
+    // Into a fresh directory: the same records, searchable.
+    let other = tmp.path().join("other");
+    let out = tsunagu(&other, &["restore", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = tsunagu(&other, &["search", "体操", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["total"], before["total"]);
+    // Accounts came along: the admin the server created exists there too.
+    let out = tsunagu(&other, &["user", "list", "--format", "json"]);
+    assert!(
+        common::stdout(&out).contains("admin"),
+        "{}",
+        common::stdout(&out)
+    );
+    // A directory that is not a backup is refused and changes nothing.
+    let out = tsunagu(
+        &other,
+        &["restore", tmp.path().join("nothing").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = tsunagu(&other, &["search", "体操", "--format", "json"]);
+    assert_eq!(json(&out)["total"], before["total"]);
+}

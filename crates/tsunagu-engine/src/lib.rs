@@ -9,6 +9,7 @@
 //! * a bad record never stops the good ones of a file, and never touches
 //!   what is stored.
 
+pub mod backup;
 pub mod describe;
 pub mod edit;
 mod import;

@@ -255,6 +255,18 @@ impl Store {
         Ok(Store { conn, path })
     }
 
+    /// Copies the whole database to `dest` with SQLite's online backup: a
+    /// consistent snapshot even while another connection writes.
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        let mut target = Connection::open(dest)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(5), None)?;
+        }
+        target.pragma_update(None, "journal_mode", "WAL")?;
+        Ok(())
+    }
+
     /// The newest change sequence number (0 for an empty store).
     pub fn max_seq(&self) -> Result<u64, StoreError> {
         let v: i64 =

@@ -62,3 +62,43 @@ pub fn confirm(args: &ConfirmArgs, config: DirectoryConfig) -> Result<ExitCode> 
         ExitCode::SUCCESS
     })
 }
+
+#[derive(clap::Args, Debug)]
+pub struct BackupArgs {
+    /// A new (or empty) directory for the copy.
+    dest: std::path::PathBuf,
+}
+
+/// `tsunagu backup DEST`: a consistent copy, also while a server runs.
+pub fn backup(args: &BackupArgs, config: &DirectoryConfig) -> Result<ExitCode> {
+    let s = tsunagu_engine::backup::backup(&config.data_dir, &args.dest)?;
+    println!(
+        "{} にバックアップしました: 資源 {}件（変更番号 {}）、{} / backed up",
+        s.dir.display(),
+        s.records,
+        s.store_seq,
+        s.files.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RestoreArgs {
+    /// A directory made by `tsunagu backup`.
+    src: std::path::PathBuf,
+}
+
+/// `tsunagu restore SRC`: replaces the data directory's store with the
+/// backup's (the server must be stopped), then rebuilds the index.
+pub fn restore(args: &RestoreArgs, config: &DirectoryConfig) -> Result<ExitCode> {
+    let s = tsunagu_engine::backup::restore(&config.data_dir, &args.src, config.writer_wait)?;
+    // Opening as the writer rebuilds the removed index from the store.
+    let dir = Directory::open(config)?;
+    println!(
+        "{} を復元しました: 資源 {}件（変更番号 {}）、検索用の索引を作り直しました / restored",
+        s.dir.display(),
+        dir.record_count()?,
+        s.store_seq,
+    );
+    Ok(ExitCode::SUCCESS)
+}

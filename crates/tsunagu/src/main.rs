@@ -178,6 +178,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Mark records as checked (「情報を確認しました」): stamps verified_on.
     Confirm(edits_cli::ConfirmArgs),
+    /// Copy the store (consistently, also while a server runs) and the
+    /// imported geography to a new directory.
+    Backup(edits_cli::BackupArgs),
+    /// Replace the data directory's store with a backup's and rebuild the
+    /// index (stop the server first).
+    Restore(edits_cli::RestoreArgs),
     /// Accounts: add, list, end (解任), set a password.
     User {
         #[command(subcommand)]
@@ -565,6 +571,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(args) => bench::run(args, cli.dictionaries.as_deref()),
         Command::Serve(args) => serve::run(args, config(&cli)),
         Command::Confirm(args) => edits_cli::confirm(args, config(&cli)),
+        Command::Backup(args) => edits_cli::backup(args, &config(&cli)),
+        Command::Restore(args) => edits_cli::restore(args, &config(&cli)),
         Command::User { command } => accounts_cli::user(&cli.data_dir, command),
         Command::Token { command } => accounts_cli::token(&cli.data_dir, command),
     }
