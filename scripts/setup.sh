@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to build and run tsunagu.
-# Sourced by scripts/demo and scripts/test; safe to run again (it only
+# Sourced by scripts/start, scripts/demo and scripts/test; safe to run again (it only
 # installs what is missing).
 set -euo pipefail
 
