@@ -9,9 +9,7 @@ use crate::tokenizer::{JA, JA_READING};
 
 /// Bump when the schema or the analysis changes in a way that needs a
 /// rebuild; an index of another version is rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 10;
-/// The record id field (also a fast column).
-pub const ID_FIELD: &str = "id";
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Text fields searched by a query, with their boosts. Category labels are
 /// matched through [`Fields::category`] instead (see `search.rs`).
@@ -129,9 +127,7 @@ pub fn build() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fields = Fields {
-        // FAST: hits read their id from the column, not the doc store (near
-        // search and matching take hundreds of candidates per query).
-        id: b.add_text_field(ID_FIELD, STRING | STORED | FAST),
+        id: b.add_text_field("id", STRING | STORED),
         name: b.add_text_field("name", text.clone()),
         description: b.add_text_field("description", text.clone()),
         other: b.add_text_field("other", text),

@@ -281,11 +281,11 @@ impl SearchIndex {
 
         let in_area = mark_in_area(&searcher, f.area, &q.mark_area_keys, &top_docs)?;
         let mut hits = Vec::with_capacity(top_docs.len());
-        let mut ids = IdReader::new(&searcher, f.id);
         for ((score, fit, address), in_area) in top_docs.into_iter().zip(in_area) {
-            if let Some(id) = ids.id(address)? {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()) {
                 hits.push(IndexHit {
-                    id,
+                    id: id.to_string(),
                     score,
                     fit,
                     in_area,
@@ -332,49 +332,6 @@ impl SearchIndex {
             relaxed,
             snippets: Snippets { highlighter },
         })
-    }
-}
-
-/// Record ids of hits, from the id column (one per segment, opened on first
-/// use); the doc store only for a segment without the column.
-struct IdReader<'a> {
-    searcher: &'a Searcher,
-    field: Field,
-    columns: Vec<Option<Option<tantivy::columnar::StrColumn>>>,
-}
-
-impl<'a> IdReader<'a> {
-    fn new(searcher: &'a Searcher, field: Field) -> IdReader<'a> {
-        IdReader {
-            searcher,
-            field,
-            columns: vec![None; searcher.segment_readers().len()],
-        }
-    }
-
-    fn id(&mut self, address: tantivy::DocAddress) -> tantivy::Result<Option<String>> {
-        let slot = self
-            .columns
-            .get_mut(address.segment_ord as usize)
-            .ok_or_else(|| tantivy::TantivyError::InvalidArgument("segment out of range".into()))?;
-        if slot.is_none() {
-            let reader = self.searcher.segment_reader(address.segment_ord);
-            *slot = Some(reader.fast_fields().str(crate::schema::ID_FIELD)?);
-        }
-        if let Some(Some(column)) = slot {
-            if let Some(ord) = column.term_ords(address.doc_id).next() {
-                let mut id = String::new();
-                if column.ord_to_str(ord, &mut id)? {
-                    return Ok(Some(id));
-                }
-            }
-            return Ok(None);
-        }
-        let doc: TantivyDocument = self.searcher.doc(address)?;
-        Ok(doc
-            .get_first(self.field)
-            .and_then(|v| v.as_str())
-            .map(str::to_string))
     }
 }
 
