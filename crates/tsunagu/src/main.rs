@@ -646,6 +646,28 @@ fn dict_check(cli: &Cli) -> Result<ExitCode> {
         errors,
         issues.iter().filter(|i| !i.error).count()
     );
+    match &lex.sudachi {
+        Some(sudachi) => {
+            let st = &sudachi.stats;
+            println!(
+                "Sudachi synonyms ({}): {} groups read, {} kept ({} members, {} in use by the analyzer); dropped: {} 用言, {} deleted, {} spellings, {} proper names, {} never-expand; {} malformed lines",
+                sudachi.origin,
+                st.groups_read,
+                st.groups_kept,
+                st.members_kept,
+                analyzer.sudachi_group_count(),
+                st.dropped_not_noun,
+                st.dropped_deleted,
+                st.dropped_spelling,
+                st.dropped_proper_name,
+                st.dropped_never_expand,
+                st.malformed_lines
+            );
+        }
+        None => println!(
+            "Sudachi synonyms: not loaded (set TSUNAGU_SUDACHI_SYNONYMS or place dictionaries/sudachi/synonyms.txt; docs/synonyms.md)"
+        ),
+    }
     Ok(if errors > 0 {
         ExitCode::from(1)
     } else {
