@@ -358,6 +358,8 @@ async fn roles_terms_and_every_forbidden_combination() {
         .call("POST", &format!("{target}/pause"), &mine, None)
         .await;
     assert_eq!(a.body["record"]["record"]["status"], json!("paused"));
+    // Public answers may be up to the cache's age old.
+    tokio::time::sleep(w.app.state.public_cache.ttl()).await;
     let public = w
         .call(
             "GET",

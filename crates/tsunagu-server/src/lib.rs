@@ -8,6 +8,7 @@
 //! The engine knows nothing of HTTP; this crate knows nothing of the CLI.
 
 pub mod auth;
+pub mod cache;
 pub mod coordinator;
 pub mod error;
 pub mod metrics;
@@ -49,6 +50,10 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Served over TLS (or behind a TLS proxy): session cookies get Secure.
     pub secure_cookies: bool,
+    /// How long an anonymous public answer may be served again (zero: never).
+    pub public_cache_ttl: Duration,
+    /// Bytes of public answers kept.
+    pub public_cache_bytes: u64,
 }
 
 impl ServerConfig {
@@ -62,6 +67,8 @@ impl ServerConfig {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 1024 * 1024,
             secure_cookies: false,
+            public_cache_ttl: Duration::from_millis(500),
+            public_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -74,6 +81,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub config: Arc<ServerConfig>,
     pub accounts: Arc<auth::Accounts>,
+    pub public_cache: Arc<cache::PublicCache>,
 }
 
 /// A running service's parts: the state for the router, and the writer
@@ -107,6 +115,10 @@ impl App {
                 .map_err(EngineError::from)?;
         let accounts = Arc::new(auth::Accounts::new(accounts_store, config.secure_cookies));
         let readers = Arc::new(ReaderPool::new(&dir, config.readers)?);
+        let public_cache = Arc::new(cache::PublicCache::new(
+            config.public_cache_bytes,
+            config.public_cache_ttl,
+        ));
         let (writer, writer_thread) = WriterHandle::start(dir)?;
         Ok(App {
             state: AppState {
@@ -115,6 +127,7 @@ impl App {
                 metrics: Arc::new(Metrics::new()),
                 config: Arc::new(config),
                 accounts,
+                public_cache,
             },
             writer_thread,
         })
@@ -212,7 +225,7 @@ pub fn router(state: AppState) -> Router {
     let metrics = state.metrics.clone();
     let timeout = state.config.request_timeout;
     let body_limit = state.config.max_body_bytes;
-    public::routes()
+    public::routes(state.clone())
         .merge(coordinator::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -23,18 +23,59 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::Params;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+pub fn routes(state: AppState) -> Router<AppState> {
+    let cached = Router::new()
         .route("/api/v1/resources/search", get(search))
         .route("/api/v1/resources/nearest", get(nearest))
         .route("/api/v1/resources/{id}", get(resource))
         .route("/api/v1/locate", get(locate))
         .route("/api/v1/categories", get(categories))
         .route("/api/v1/wards", get(wards))
+        .route_layer(axum::middleware::from_fn_with_state(state, public_cache));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .route("/api/v1/match", post(match_request))
+        .merge(cached)
+}
+
+/// Anonymous GETs are answered from the public cache when it has a young
+/// enough answer, and their successful answers are kept (see `cache.rs`).
+async fn public_cache(
+    State(app): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let anonymous = req.method() == axum::http::Method::GET
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && !req.headers().contains_key(header::COOKIE);
+    if !anonymous {
+        return next.run(req).await;
+    }
+    let key = req.uri().to_string();
+    if let Some(body) = app.public_cache.get(&key) {
+        return (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::HeaderName::from_static("x-cache"), "hit"),
+            ],
+            body,
+        )
+            .into_response();
+    }
+    let response = next.run(req).await;
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
+        Ok(bytes) => {
+            app.public_cache.put(key, bytes.clone());
+            Response::from_parts(parts, axum::body::Body::from(bytes))
+        }
+        Err(e) => ApiError::internal("reading an answer to cache it", &e).into_response(),
+    }
 }
 
 /// What a caller may read: public data, or internal data as well.
