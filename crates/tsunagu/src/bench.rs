@@ -51,6 +51,22 @@ pub struct BenchArgs {
     /// Run one part of the search benchmark only, e.g. to profile it.
     #[arg(long, value_enum)]
     only: Option<BenchPart>,
+    /// Load the service instead: the real server on loopback, public reads
+    /// from --connections clients for --seconds while one client edits.
+    #[arg(long)]
+    serve: bool,
+    /// Concurrent HTTP connections for --serve.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// How long --serve loads the server.
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Edits per second during --serve.
+    #[arg(long, default_value_t = 10)]
+    edits: u64,
+    /// --serve without the public answer cache (every read searched).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -415,7 +431,7 @@ fn generate(path: &Path, n: usize, longest: bool) -> Result<u64> {
 }
 
 /// Peak resident memory of this process so far (Linux), in MiB.
-fn peak_rss_mib() -> Option<f64> {
+pub(crate) fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -446,8 +462,18 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
         dictionaries: dictionaries.map(Path::to_path_buf),
         ..DirectoryConfig::new(&data_dir)
     };
+    let plan = crate::load::LoadPlan {
+        connections: args.connections.clamp(1, 1024),
+        seconds: args.seconds.clamp(1, 3600),
+        edits_per_second: args.edits.clamp(1, 1000),
+        cache: !args.no_cache,
+    };
     if args.reuse {
         let dir = Directory::open(&config)?;
+        if args.serve {
+            crate::load::run(dir, &config, &plan)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         let n = dir.record_count()?;
         return search_bench(&dir, n, args);
     }
@@ -478,6 +504,10 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
         peak,
         rss_before
     );
+    if args.serve {
+        crate::load::run(dir, &config, &plan)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     search_bench(&dir, report.accepted, args)
 }
 

@@ -4,6 +4,7 @@
 mod accounts_cli;
 mod bench;
 mod edits_cli;
+mod load;
 mod output;
 mod serve;
 
