@@ -9,6 +9,8 @@
 //! here: a coordinator sees an edit the moment it is acknowledged. Memory
 //! is bounded by the bytes of the answers kept.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -30,9 +32,24 @@ impl Weighter<String, Entry> for ByBytes {
     }
 }
 
+/// One computation of an answer that others asking the same meanwhile wait
+/// for: `Some(None)` when it produced no cacheable answer.
+pub type InFlight = tokio::sync::watch::Receiver<Option<Option<Bytes>>>;
+
+/// What the one computing an answer sends to those waiting.
+pub enum Flight {
+    Lead(tokio::sync::watch::Sender<Option<Option<Bytes>>>),
+    Follow(InFlight),
+}
+
 pub struct PublicCache {
     entries: Cache<String, Entry, ByBytes>,
     ttl: Duration,
+    /// Answers being computed: when many callers ask the same thing at
+    /// once, one searches and the others wait for its answer, instead of
+    /// all searching (a burst of identical misses would otherwise cost a
+    /// search each).
+    in_flight: Mutex<HashMap<String, InFlight>>,
 }
 
 impl PublicCache {
@@ -42,7 +59,42 @@ impl PublicCache {
         PublicCache {
             entries: Cache::with_weighter(4_096, max_bytes.max(1), ByBytes),
             ttl,
+            in_flight: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The computation of `key` to follow, or to lead (then call
+    /// [`PublicCache::done`] with its answer).
+    pub fn join(&self, key: &str) -> Flight {
+        let mut map = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match map.get(key) {
+            // A leader cut off (its request timed out) never answers; its
+            // entry is taken over rather than followed for ever.
+            Some(rx) if rx.has_changed().is_ok() => Flight::Follow(rx.clone()),
+            _ => {
+                let (tx, rx) = tokio::sync::watch::channel(None);
+                map.insert(key.to_string(), rx);
+                Flight::Lead(tx)
+            }
+        }
+    }
+
+    /// The computation of `key` is over: its answer (cached by the
+    /// caller) or `None` goes to those waiting.
+    pub fn done(
+        &self,
+        key: &str,
+        lead: tokio::sync::watch::Sender<Option<Option<Bytes>>>,
+        answer: Option<Bytes>,
+    ) {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+        let _ = lead.send(Some(answer));
     }
 
     pub fn ttl(&self) -> Duration {
@@ -91,6 +143,31 @@ mod tests {
         let off = PublicCache::new(1 << 20, Duration::ZERO);
         off.put("a".into(), Bytes::from_static(b"{}"));
         assert_eq!(off.get("a"), None);
+    }
+
+    #[test]
+    fn one_computes_the_others_wait_and_a_dropped_leader_is_replaced() {
+        let cache = PublicCache::new(1 << 20, Duration::from_secs(1));
+        let Flight::Lead(lead) = cache.join("q") else {
+            panic!("the first asker leads");
+        };
+        let Flight::Follow(mut rx) = cache.join("q") else {
+            panic!("the second follows");
+        };
+        cache.done("q", lead, Some(Bytes::from_static(b"{}")));
+        assert_eq!(
+            rx.borrow_and_update().clone(),
+            Some(Some(Bytes::from_static(b"{}")))
+        );
+        // After it is done, the next asker leads again.
+        let Flight::Lead(lead) = cache.join("q") else {
+            panic!("a new computation after the last ended");
+        };
+        drop(lead);
+        assert!(
+            matches!(cache.join("q"), Flight::Lead(_)),
+            "a dead leader is replaced"
+        );
     }
 
     #[test]

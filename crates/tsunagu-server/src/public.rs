@@ -54,28 +54,56 @@ async fn public_cache(
         return next.run(req).await;
     }
     let key = req.uri().to_string();
-    if let Some(body) = app.public_cache.get(&key) {
-        return (
+    let hit = |body: Bytes| {
+        (
             [
                 (header::CONTENT_TYPE, "application/json"),
                 (header::HeaderName::from_static("x-cache"), "hit"),
             ],
             body,
         )
-            .into_response();
+            .into_response()
+    };
+    if let Some(body) = app.public_cache.get(&key) {
+        return hit(body);
     }
-    let response = next.run(req).await;
-    if response.status() != StatusCode::OK {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
-        Ok(bytes) => {
-            app.public_cache.put(key, bytes.clone());
-            Response::from_parts(parts, axum::body::Body::from(bytes))
+    let lead = match app.public_cache.join(&key) {
+        crate::cache::Flight::Lead(tx) => tx,
+        crate::cache::Flight::Follow(mut rx) => {
+            // Someone is answering this very request: wait for theirs.
+            let answer = rx
+                .wait_for(Option::is_some)
+                .await
+                .ok()
+                .and_then(|v| v.clone());
+            if let Some(Some(body)) = answer {
+                return hit(body);
+            }
+            // Theirs was not cacheable (an error): answer this one ourselves.
+            return next.run(req).await;
         }
-        Err(e) => ApiError::internal("reading an answer to cache it", &e).into_response(),
-    }
+    };
+    let response = next.run(req).await;
+    let (response, body) = if response.status() == StatusCode::OK {
+        let (parts, body) = response.into_parts();
+        match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
+            Ok(bytes) => {
+                app.public_cache.put(key.clone(), bytes.clone());
+                (
+                    Response::from_parts(parts, axum::body::Body::from(bytes.clone())),
+                    Some(bytes),
+                )
+            }
+            Err(e) => (
+                ApiError::internal("reading an answer to cache it", &e).into_response(),
+                None,
+            ),
+        }
+    } else {
+        (response, None)
+    };
+    app.public_cache.done(&key, lead, body);
+    response
 }
 
 /// What a caller may read: public data, or internal data as well.
