@@ -54,18 +54,20 @@ async fn public_cache(
         return next.run(req).await;
     }
     let key = req.uri().to_string();
-    let hit = |body: Bytes| {
+    // `x-cache: hit` from the cache, `shared` from an identical request
+    // answered at the same moment.
+    let hit = |body: Bytes, how: &'static str| {
         (
             [
                 (header::CONTENT_TYPE, "application/json"),
-                (header::HeaderName::from_static("x-cache"), "hit"),
+                (header::HeaderName::from_static("x-cache"), how),
             ],
             body,
         )
             .into_response()
     };
     if let Some(body) = app.public_cache.get(&key) {
-        return hit(body);
+        return hit(body, "hit");
     }
     let lead = match app.public_cache.join(&key) {
         crate::cache::Flight::Lead(tx) => tx,
@@ -77,7 +79,7 @@ async fn public_cache(
                 .ok()
                 .and_then(|v| v.clone());
             if let Some(Some(body)) = answer {
-                return hit(body);
+                return hit(body, "shared");
             }
             // Theirs was not cacheable (an error): answer this one ourselves.
             return next.run(req).await;

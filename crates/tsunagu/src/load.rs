@@ -160,6 +160,7 @@ struct Counts {
     requests: AtomicU64,
     errors: AtomicU64,
     cached: AtomicU64,
+    shared: AtomicU64,
 }
 
 async fn drive(app: App, plan: &LoadPlan, token: String, target: String) -> Result<()> {
@@ -182,6 +183,7 @@ async fn drive(app: App, plan: &LoadPlan, token: String, target: String) -> Resu
         requests: AtomicU64::new(0),
         errors: AtomicU64::new(0),
         cached: AtomicU64::new(0),
+        shared: AtomicU64::new(0),
     });
     let running = Arc::new(AtomicBool::new(true));
     let started = Instant::now();
@@ -198,11 +200,17 @@ async fn drive(app: App, plan: &LoadPlan, token: String, target: String) -> Resu
                 i += 1;
                 let t = Instant::now();
                 match get(&client, &format!("{base}{}", public_request(i))).await {
-                    Ok((200, cached)) => {
+                    Ok((200, how)) => {
                         times.push(t.elapsed());
                         counts.requests.fetch_add(1, Ordering::Relaxed);
-                        if cached {
-                            counts.cached.fetch_add(1, Ordering::Relaxed);
+                        match how {
+                            Some(Served::Cache) => {
+                                counts.cached.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Some(Served::Shared) => {
+                                counts.shared.fetch_add(1, Ordering::Relaxed);
+                            }
+                            None => {}
                         }
                     }
                     _ => {
@@ -244,7 +252,7 @@ async fn drive(app: App, plan: &LoadPlan, token: String, target: String) -> Resu
                 let acked = Instant::now();
                 let search = format!("{base}/api/v1/resources/search?q={}", enc(&phone));
                 loop {
-                    if let Ok((200, _, body)) = get_body(&client, &search).await
+                    if let Ok((200, body)) = get_body(&client, &search).await
                         && body.contains(&target)
                     {
                         visible.push(acked.elapsed());
@@ -275,13 +283,16 @@ async fn drive(app: App, plan: &LoadPlan, token: String, target: String) -> Resu
     visible.sort();
     let requests = counts.requests.load(Ordering::Relaxed);
     let cached = counts.cached.load(Ordering::Relaxed);
+    let shared = counts.shared.load(Ordering::Relaxed);
     println!(
-        "public reads: {} connections for {:.1} s: {requests} answers ({:.0}/s), {} errors; from the cache {:.0} %",
+        "public reads: {} connections for {:.1} s: {requests} answers ({:.0}/s), {} errors; from the cache {:.1} %, shared with an identical request in flight {:.1} %, searched {:.1} %",
         plan.connections,
         elapsed.as_secs_f64(),
         requests as f64 / elapsed.as_secs_f64(),
         counts.errors.load(Ordering::Relaxed),
         100.0 * cached as f64 / requests.max(1) as f64,
+        100.0 * shared as f64 / requests.max(1) as f64,
+        100.0 * requests.saturating_sub(cached + shared) as f64 / requests.max(1) as f64,
     );
     println!(
         "  latency p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
@@ -308,22 +319,31 @@ async fn drive(app: App, plan: &LoadPlan, token: String, target: String) -> Resu
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
-async fn get(client: &HttpClient, url: &str) -> Result<(u16, bool)> {
-    let req = hyper::Request::get(url).body(Full::new(Bytes::new()))?;
-    let response = client.request(req).await?;
-    let status = response.status().as_u16();
-    let cached = response.headers().contains_key("x-cache");
-    response.into_body().collect().await?;
-    Ok((status, cached))
+/// How the server said an answer was made (`x-cache`).
+enum Served {
+    Cache,
+    Shared,
 }
 
-async fn get_body(client: &HttpClient, url: &str) -> Result<(u16, bool, String)> {
+async fn get(client: &HttpClient, url: &str) -> Result<(u16, Option<Served>)> {
     let req = hyper::Request::get(url).body(Full::new(Bytes::new()))?;
     let response = client.request(req).await?;
     let status = response.status().as_u16();
-    let cached = response.headers().contains_key("x-cache");
+    let how = match response.headers().get("x-cache").map(|v| v.as_bytes()) {
+        Some(b"hit") => Some(Served::Cache),
+        Some(b"shared") => Some(Served::Shared),
+        _ => None,
+    };
+    response.into_body().collect().await?;
+    Ok((status, how))
+}
+
+async fn get_body(client: &HttpClient, url: &str) -> Result<(u16, String)> {
+    let req = hyper::Request::get(url).body(Full::new(Bytes::new()))?;
+    let response = client.request(req).await?;
+    let status = response.status().as_u16();
     let body = response.into_body().collect().await?.to_bytes();
-    Ok((status, cached, String::from_utf8_lossy(&body).into_owned()))
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
 async fn patch(client: &HttpClient, url: &str, token: &str, body: String) -> Result<u16> {
