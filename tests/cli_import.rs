@@ -428,3 +428,103 @@ fn csv_cells_with_everyday_labels_and_japanese_era_dates_import() {
     assert_eq!(j2["verified_on"], json!("2019-04-30"));
     assert_base_intact(dir.path(), &before);
 }
+
+/// `import --merge`: a sheet of ID + 確認日 + 状態 (or JSON Lines of ids and
+/// keys) changes only those keys; bad rows are named by line and field and
+/// change nothing; every change is in the record's history.
+#[test]
+fn merge_files_change_only_the_keys_they_name() {
+    let (dir, before) = base();
+    let sheet = dir.path().join("checked.csv");
+    std::fs::write(
+        &sheet,
+        "ID,確認日,状態\n\
+         base-1,令和8年4月1日,休止中\n\
+         no-such-record,2026-01-01,\n\
+         base-3,2026-13-01,\n\
+         base-2,,廃止\n",
+    )
+    .unwrap();
+    let out = tsunagu(
+        &data(dir.path()),
+        &[
+            "import",
+            "--merge",
+            sheet.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = &json(&out)["files"][0];
+    assert_eq!(report["replaced"], json!(2), "{report}");
+    assert_eq!(report["rejected"], json!(2), "{report}");
+    let lines: Vec<u64> = report["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![3, 4]);
+    assert!(
+        report["rejections"][1]["fields"][0]
+            .as_str()
+            .unwrap()
+            .contains("verified_on"),
+        "{report}"
+    );
+    let after = stored(dir.path(), &["base-1", "base-2", "base-3"]);
+    assert_eq!(after[0]["record"]["verified_on"], json!("2026-04-01"));
+    assert_eq!(after[0]["record"]["status"], json!("paused"));
+    assert_eq!(
+        after[0]["record"]["description"],
+        before[0]["record"]["description"]
+    );
+    assert_eq!(after[1]["record"]["status"], json!("closed"));
+    assert_eq!(
+        after[1]["record"]["service_area"],
+        before[1]["record"]["service_area"]
+    );
+    assert_eq!(after[2], before[2], "a bad row changes nothing");
+
+    // JSON Lines: nested objects merge key by key.
+    let lines = dir.path().join("phones.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"id\": \"base-3\", \"contact\": {\"phone\": \"043-111-2222\"}}\n\
+         {\"id\": \"base-3\", \"contact\": {\"person\": \"山田\"}}\n\
+         {\"id\": \"base-2\", \"nmae\": \"typo\"}\n",
+    )
+    .unwrap();
+    let out = tsunagu(
+        &data(dir.path()),
+        &[
+            "import",
+            "--merge",
+            lines.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let report = &json(&out)["files"][0];
+    assert_eq!(
+        (report["replaced"].as_u64(), report["rejected"].as_u64()),
+        (Some(2), Some(1)),
+        "{report}"
+    );
+    let base3 = &stored(dir.path(), &["base-3"])[0]["record"];
+    assert_eq!(
+        base3["contact"],
+        json!({"phone": "043-111-2222", "person": "山田"})
+    );
+    // The history says it was a merge of that file.
+    let store =
+        tsunagu_store::Store::open_read_only(&data(dir.path()).join("tsunagu.sqlite3")).unwrap();
+    let history = store.record_history("base-1").unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|e| e.action == "update" && e.via.starts_with("merge:")),
+        "{history:?}"
+    );
+}

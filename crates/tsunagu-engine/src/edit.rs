@@ -53,7 +53,8 @@ pub const RECORD_KEYS: &[&str] = &[
 pub enum RecordEdit {
     /// A new record, whole; refused when the id exists.
     Create { record: Map<String, Value> },
-    /// Only the named keys change; `null` removes an optional one.
+    /// Only the named keys change (JSON Merge Patch, RFC 7386: objects
+    /// such as `contact` merge key by key); `null` removes a key.
     /// `expected_seq`, when given, refuses the edit if the record changed
     /// since it was read (optimistic locking for two people editing).
     Patch {
@@ -329,14 +330,11 @@ impl Directory {
                         to: to.to_string(),
                     });
                 }
-                let mut merged = record_json(&stored.record);
-                for (key, value) in fields {
-                    if value.is_null() {
-                        merged.remove(key);
-                    } else {
-                        merged.insert(key.clone(), value.clone());
-                    }
-                }
+                let mut merged = Value::Object(record_json(&stored.record));
+                merge_patch(&mut merged, &Value::Object(fields.clone()));
+                let Value::Object(merged) = merged else {
+                    return Err(EditError::NotFound { id });
+                };
                 record_from_json(&merged).map_err(|errors| EditError::Invalid {
                     id: id.clone(),
                     errors,
@@ -402,10 +400,71 @@ fn record_json(record: &Record) -> Map<String, Value> {
     }
 }
 
+/// JSON Merge Patch (RFC 7386): objects merge key by key, so a change of
+/// `contact.phone` keeps `contact.person`; `null` removes a key; anything
+/// else replaces.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(changes) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(map) = target {
+        for (key, value) in changes {
+            if value.is_null() {
+                map.remove(key);
+            } else {
+                merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
 fn unknown_keys(fields: &Map<String, Value>) -> Vec<String> {
     fields
         .keys()
         .filter(|k| !RECORD_KEYS.contains(&k.as_str()))
         .map(|k| tsunagu_model::cut_for_message(k))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_follows_rfc_7386() {
+        let cases = [
+            (json!({"a": "b"}), json!({"a": "c"}), json!({"a": "c"})),
+            (
+                json!({"a": "b"}),
+                json!({"b": "c"}),
+                json!({"a": "b", "b": "c"}),
+            ),
+            (json!({"a": "b"}), json!({"a": null}), json!({})),
+            (
+                json!({"a": {"b": "c", "d": "e"}}),
+                json!({"a": {"b": "x"}}),
+                json!({"a": {"b": "x", "d": "e"}}),
+            ),
+            (
+                json!({"a": {"b": "c"}}),
+                json!({"a": {"b": null}}),
+                json!({"a": {}}),
+            ),
+            (json!({"a": [1, 2]}), json!({"a": [3]}), json!({"a": [3]})),
+            (
+                json!({"a": "b"}),
+                json!({"a": {"c": "d"}}),
+                json!({"a": {"c": "d"}}),
+            ),
+        ];
+        for (mut target, patch, want) in cases {
+            merge_patch(&mut target, &patch);
+            assert_eq!(target, want, "{patch}");
+        }
+    }
 }

@@ -56,6 +56,9 @@ pub struct ImportOptions {
     pub scope: crate::EditScope,
     /// Who imports, for the audit log (`None`: the command line).
     pub actor: Option<crate::Actor>,
+    /// Rows are partial records (an id and the keys to change) applied to
+    /// stored records, not whole records (`tsunagu import --merge`).
+    pub merge: bool,
 }
 
 impl ImportOptions {
@@ -78,6 +81,7 @@ impl Default for ImportOptions {
             encoding: CsvEncoding::Detect,
             scope: crate::EditScope::Everything,
             actor: None,
+            merge: false,
         }
     }
 }
@@ -179,6 +183,13 @@ impl Directory {
         self.writable("import")?;
         let name = path.display().to_string();
         let format = options.format_of(path)?;
+        if options.merge {
+            let bytes = match read_bounded(path) {
+                Ok(b) => b,
+                Err(e) => return Ok(file_failure(&name, e)),
+            };
+            return self.merge_bytes(&name, &bytes, format, options);
+        }
         let io_error = |source| IngestError::Io {
             path: name.clone(),
             source,
@@ -267,6 +278,9 @@ impl Directory {
                 return Err(EngineError::UnknownFormat { path: name.into() });
             }
         };
+        if options.merge {
+            return self.merge_bytes(name, bytes, format, options);
+        }
         match format {
             FileFormat::JsonLines => {
                 self.import_lines_with(name, read_jsonl(BufReader::new(bytes), name), options)
@@ -491,7 +505,29 @@ fn prepare_parallel(index: &SearchIndex, writes: &[&RecordWrite]) -> Vec<Prepare
     })
 }
 
-fn file_failure(name: &str, e: IngestError) -> ImportReport {
+/// A whole file, no larger than an import may be.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, IngestError> {
+    let name = path.display().to_string();
+    let io = |source| IngestError::Io {
+        path: name.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_IMPORT_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(io)?;
+    if bytes.len() as u64 > MAX_IMPORT_FILE_BYTES {
+        return Err(io(std::io::Error::other(format!(
+            "larger than {MAX_IMPORT_FILE_BYTES} bytes, the most a file may hold; split it"
+        ))));
+    }
+    Ok(bytes)
+}
+
+pub(crate) fn file_failure(name: &str, e: IngestError) -> ImportReport {
     ImportReport {
         file: name.to_string(),
         file_error: Some(FileError {

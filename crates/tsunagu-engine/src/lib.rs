@@ -16,6 +16,7 @@ mod import;
 pub mod limits;
 mod lock;
 mod matching;
+mod merge;
 mod near;
 mod place;
 pub mod records;

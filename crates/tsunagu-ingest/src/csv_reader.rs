@@ -1155,7 +1155,8 @@ struct Header {
 impl Header {
     /// Reads the header from the first non-blank line; returns it with the
     /// index of the line after it.
-    fn read(window: &mut Window) -> Result<(Header, usize), IngestError> {
+    /// `partial`: a file of partial records needs only the id column.
+    fn read(window: &mut Window, partial: bool) -> Result<(Header, usize), IngestError> {
         let mut h = 0;
         loop {
             if !window.ensure(h) {
@@ -1217,7 +1218,8 @@ impl Header {
             }
             seen.insert(target, position);
         }
-        for required in ["id", "name"] {
+        let required: &[&'static str] = if partial { &["id"] } else { &["id", "name"] };
+        for &required in required {
             if !columns.iter().any(|(_, t)| *t == Target::Key(required)) {
                 return Err(IngestError::MissingColumn { key: required });
             }
@@ -1295,6 +1297,87 @@ impl Header {
     }
 }
 
+/// One row of a partial file (`tsunagu import --merge`): the record's id
+/// and the keys its cells give, read cell by cell as import reads them
+/// (labels, dates, numbers) but not validated as a whole record; the
+/// record it changes is, once merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchLine {
+    pub line: usize,
+    pub id: Option<String>,
+    /// The keys to change, `id` included.
+    pub outcome: Result<Map<String, Value>, LineError>,
+}
+
+/// The rows of a partial CSV file, one [`PatchLine`] at a time.
+pub struct CsvPatches<'a>(CsvRecords<'a>);
+
+/// Reads the header of a partial CSV file (an `id` column and the columns
+/// to change, e.g. ID + 確認日 or ID + 状態).
+pub fn csv_patches(bytes: &[u8], encoding: CsvEncoding) -> Result<CsvPatches<'_>, IngestError> {
+    Ok(CsvPatches(open_csv(bytes, encoding, true)?))
+}
+
+impl Iterator for CsvPatches<'_> {
+    type Item = PatchLine;
+
+    fn next(&mut self) -> Option<PatchLine> {
+        loop {
+            let (line, cells, to_line) = match self.0.next_row()? {
+                Row::Rejected(rejected) => {
+                    let outcome = match rejected.outcome {
+                        Err(e) => Err(e),
+                        Ok(_) => continue,
+                    };
+                    return Some(PatchLine {
+                        line: rejected.line,
+                        id: rejected.id,
+                        outcome,
+                    });
+                }
+                Row::Cells {
+                    line,
+                    cells,
+                    to_line,
+                } => (line, cells, to_line),
+            };
+            let header = &self.0.header;
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if cells.len() != header.width() {
+                return Some(PatchLine {
+                    line,
+                    id: None,
+                    outcome: Err(LineError::FieldCount {
+                        expected: header.width(),
+                        found: cells.len(),
+                        to_line,
+                    }),
+                });
+            }
+            let (obj, cell_errors) = row_to_object(&header.targets, &cells);
+            let mut errors: Vec<FieldError> = cell_errors
+                .into_iter()
+                .map(|e| with_column(e, &header.columns))
+                .collect();
+            let id = obj.get("id").and_then(Value::as_str).map(reported_id);
+            if id.is_none() {
+                errors.push(with_column(
+                    FieldError::new("id", FieldErrorKind::Missing),
+                    &header.columns,
+                ));
+            }
+            let outcome = if errors.is_empty() {
+                Ok(obj)
+            } else {
+                Err(LineError::Fields(errors))
+            };
+            return Some(PatchLine { line, id, outcome });
+        }
+    }
+}
+
 /// The records of a CSV file, one [`SourceLine`] at a time, in file order
 /// (see [`csv_records`]).
 pub struct CsvRecords<'a> {
@@ -1309,8 +1392,16 @@ pub struct CsvRecords<'a> {
 /// line where its record starts (see the module documentation for the
 /// rules). Memory stays bounded by the current record, whatever the file.
 pub fn csv_records(bytes: &[u8], encoding: CsvEncoding) -> Result<CsvRecords<'_>, IngestError> {
+    open_csv(bytes, encoding, false)
+}
+
+fn open_csv(
+    bytes: &[u8],
+    encoding: CsvEncoding,
+    partial: bool,
+) -> Result<CsvRecords<'_>, IngestError> {
     let mut window = Window::new(bytes, encoding);
-    let (header, next) = Header::read(&mut window)?;
+    let (header, next) = Header::read(&mut window, partial)?;
     window.width = header.width();
     Ok(CsvRecords {
         window,
@@ -1328,11 +1419,44 @@ impl Iterator for CsvRecords<'_> {
     type Item = SourceLine;
 
     fn next(&mut self) -> Option<SourceLine> {
+        loop {
+            match self.next_row()? {
+                Row::Rejected(line) => return Some(*line),
+                Row::Cells {
+                    line,
+                    cells,
+                    to_line,
+                } => {
+                    if let Some(record) = self.header.complete(line, cells, to_line) {
+                        return Some(record);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One record's cells, or a line rejected before its cells could be read.
+enum Row {
+    Cells {
+        line: usize,
+        cells: Vec<String>,
+        to_line: Option<usize>,
+    },
+    Rejected(Box<SourceLine>),
+}
+
+impl CsvRecords<'_> {
+    /// The next record's cells in file order (blank lines skipped), or the
+    /// rejection of a line whose structure or encoding is broken.
+    fn next_row(&mut self) -> Option<Row> {
         let width = self.header.width();
-        let reject = |line: usize, id: Option<String>, e: LineError| SourceLine {
-            line,
-            id,
-            outcome: Err(e),
+        let reject = |line: usize, id: Option<String>, e: LineError| {
+            Row::Rejected(Box::new(SourceLine {
+                line,
+                id,
+                outcome: Err(e),
+            }))
         };
         loop {
             let i = self.next;
@@ -1361,10 +1485,11 @@ impl Iterator for CsvRecords<'_> {
                 if let Some(e) = w.encoding_error(i, i) {
                     return Some(reject(line, self.header.id_of(&w.cells_lossy(i, i)), e));
                 }
-                match self.header.complete(line, w.cells(i, i), None) {
-                    Some(record) => return Some(record),
-                    None => continue,
-                }
+                return Some(Row::Cells {
+                    line,
+                    cells: w.cells(i, i),
+                    to_line: None,
+                });
             }
             // A quoted cell runs past the end of the line: rules 1–3.
             let from = w.meta(i).start;
@@ -1395,9 +1520,11 @@ impl Iterator for CsvRecords<'_> {
             }
             // For a multi-line record the automaton of `shape` already
             // checked the width; `complete` checks it again as a guard.
-            if let Some(record) = self.header.complete(line, w.cells(i, m), Some(m + 1)) {
-                return Some(record);
-            }
+            return Some(Row::Cells {
+                line,
+                cells: w.cells(i, m),
+                to_line: Some(m + 1),
+            });
         }
     }
 }

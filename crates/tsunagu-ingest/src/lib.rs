@@ -20,7 +20,8 @@ mod strict_json;
 use std::path::Path;
 
 pub use csv_reader::{
-    CsvEncoding, CsvRecords, MAX_RECORD_BYTES, column_for_key, csv_records, read_csv,
+    CsvEncoding, CsvPatches, CsvRecords, MAX_RECORD_BYTES, PatchLine, column_for_key, csv_patches,
+    csv_records, read_csv,
 };
 pub use dates::{iso_date, parse_date_text};
 pub use error::{IngestError, LineError};

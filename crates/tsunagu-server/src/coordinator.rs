@@ -370,7 +370,7 @@ async fn unmet(
     ))
 }
 
-const IMPORT_PARAMS: &[&str] = &["format", "encoding", "name"];
+const IMPORT_PARAMS: &[&str] = &["format", "encoding", "name", "merge"];
 
 /// `POST /api/v1/imports?format=csv|jsonl&name=FILE`: the file as the
 /// body; the import report as the answer. Records outside the caller's
@@ -409,6 +409,7 @@ async fn import(
             login: signed.account.login.clone(),
             via: format!("import:{name}"),
         }),
+        merge: p.flag("merge")?,
     };
     let report = app
         .writer

@@ -58,6 +58,11 @@ enum Command {
         /// Summary format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// The files hold partial records: an id and the keys to change
+        /// (e.g. ID + 確認日, or ID + 状態); each row changes only those
+        /// keys of a stored record, validated and audited like an edit.
+        #[arg(long)]
+        merge: bool,
     },
     /// Search the directory.
     Search {
@@ -337,6 +342,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             input_format,
             encoding,
             format,
+            merge,
         } => {
             let encoding =
                 CsvEncoding::parse(encoding).map_err(|e| anyhow::anyhow!("{}", e.message_ja()))?;
@@ -346,6 +352,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     InputFormat::Csv => FileFormat::Csv,
                 }),
                 encoding,
+                merge: *merge,
                 ..ImportOptions::default()
             };
             // Every file's format is known before anything is imported.
