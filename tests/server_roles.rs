@@ -634,3 +634,221 @@ async fn uploads_unmet_needs_and_throttling() {
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// The remaining walls: what a viewer and a coordinator may not do on the
+/// other endpoints, and what the city may do anywhere.
+#[tokio::test]
+async fn every_endpoint_keeps_to_its_roles() {
+    let w = world();
+    let admin = w.login("city", ADMIN_PASSWORD).await.unwrap();
+    let year_ago = (today() - chrono::TimeDelta::days(365)).to_string();
+    let in_a_year = (today() + chrono::TimeDelta::days(365)).to_string();
+    // A centre that holds neither chuo-k-002 nor 千葉港.
+    let held = w
+        .call("GET", "/api/v1/records/chuo-k-002", &admin, None)
+        .await;
+    let port = w
+        .call("GET", "/api/v1/locate?address=%E5%8D%83%E8%91%89%E5%B8%82%E4%B8%AD%E5%A4%AE%E5%8C%BA%E5%8D%83%E8%91%89%E6%B8%AF1%E4%B8%81%E7%9B%AE", &admin, None)
+        .await;
+    let taken = [
+        held.body["placement"]["center_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        port.body["center_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    ];
+    let centre = (1..=28)
+        .map(|n| format!("AC{n:02}"))
+        .find(|c| !taken.contains(c))
+        .unwrap();
+    let a = w
+        .add(&admin, coordinator("coord", &centre, &year_ago, &in_a_year))
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let a = w
+        .add(
+            &admin,
+            json!({"login": "viewer", "role": "viewer", "name": "閲覧 次郎",
+                   "valid_from": year_ago, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let coord = w.login("coord", PASSWORD).await.unwrap();
+    let viewer = w.login("viewer", PASSWORD).await.unwrap();
+    let anonymous = Auth::default();
+    let record = json!({"id": "city-1", "kind": "service", "name": "市の配食", "categories": ["meal_delivery"],
+                        "address": "千葉市中央区千葉港1丁目", "service_area": ["千葉市"]});
+    let mut other = record.clone();
+    other["id"] = json!("city-2");
+
+    // (method, path, body, anonymous, viewer, coordinator, admin)
+    let table: Vec<(&str, &str, Option<Value>, [StatusCode; 4])> = vec![
+        (
+            "GET",
+            "/api/v1/me",
+            None,
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::OK,
+                StatusCode::OK,
+                StatusCode::OK,
+            ],
+        ),
+        (
+            "GET",
+            "/api/v1/stale",
+            None,
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::OK,
+                StatusCode::OK,
+                StatusCode::OK,
+            ],
+        ),
+        (
+            "GET",
+            "/api/v1/unmet",
+            None,
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::OK,
+                StatusCode::OK,
+                StatusCode::OK,
+            ],
+        ),
+        (
+            "GET",
+            "/api/v1/records/chuo-k-002",
+            None,
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::OK,
+                StatusCode::OK,
+                StatusCode::OK,
+            ],
+        ),
+        (
+            "GET",
+            "/api/v1/records/chuo-k-002/history",
+            None,
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::OK,
+                StatusCode::OK,
+                StatusCode::OK,
+            ],
+        ),
+        (
+            "GET",
+            "/api/v1/accounts",
+            None,
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::FORBIDDEN,
+                StatusCode::FORBIDDEN,
+                StatusCode::OK,
+            ],
+        ),
+        (
+            "GET",
+            "/api/v1/audit",
+            None,
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::FORBIDDEN,
+                StatusCode::FORBIDDEN,
+                StatusCode::OK,
+            ],
+        ),
+        (
+            "POST",
+            "/api/v1/accounts/viewer/end",
+            Some(json!({"reason": "x"})),
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::FORBIDDEN,
+                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
+            ],
+        ),
+        (
+            "POST",
+            "/api/v1/imports?format=jsonl&name=a.jsonl",
+            Some(record.clone()),
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::FORBIDDEN,
+                StatusCode::OK,
+                StatusCode::OK,
+            ],
+        ),
+        (
+            "POST",
+            "/api/v1/records/chuo-k-002/confirm",
+            None,
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::FORBIDDEN,
+                StatusCode::FORBIDDEN,
+                StatusCode::OK,
+            ],
+        ),
+        (
+            "POST",
+            "/api/v1/records",
+            Some(other),
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::FORBIDDEN,
+                StatusCode::FORBIDDEN,
+                StatusCode::CREATED,
+            ],
+        ),
+    ];
+    for (method, path, body, wanted) in table {
+        for (who, auth, want) in [
+            ("anonymous", &anonymous, wanted[0]),
+            ("viewer", &viewer, wanted[1]),
+            ("coordinator", &coord, wanted[2]),
+            ("admin", &admin, wanted[3]),
+        ] {
+            // The admin's `end` of a missing login (NOT_FOUND) keeps the
+            // viewer for the rows below.
+            let path = if who == "admin" && path.ends_with("/viewer/end") {
+                "/api/v1/accounts/nobody/end"
+            } else {
+                path
+            };
+            let a = w.call(method, path, auth, body.clone()).await;
+            assert_eq!(a.status, want, "{who} {method} {path}: {}", a.body);
+        }
+    }
+    // The coordinator's upload of a record outside its area was refused by
+    // line: the record stored is the admin's.
+    let stored = w.call("GET", "/api/v1/records/city-1", &admin, None).await;
+    let history = w
+        .call("GET", "/api/v1/records/city-1/history", &admin, None)
+        .await;
+    let actors: Vec<&str> = history.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"].as_str().unwrap())
+        .collect();
+    assert_eq!(stored.status, StatusCode::OK);
+    assert!(!actors.contains(&"coord"), "{actors:?}");
+    // Logging out is a change: it needs the CSRF token too.
+    let no_csrf = Auth {
+        csrf: None,
+        ..viewer.clone()
+    };
+    assert_eq!(
+        w.call("POST", "/api/v1/logout", &no_csrf, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
