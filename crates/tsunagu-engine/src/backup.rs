@@ -12,7 +12,7 @@ use tsunagu_store::Store;
 
 use crate::{EngineError, GAZETTEER_FILE, INDEX_DIR, STORE_FILE, WARDS_FILE, WriterLock};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BackupSummary {
     pub dir: PathBuf,
     pub records: u64,

@@ -20,7 +20,7 @@ const MAX_QUOTED_CHARS: usize = 40;
 const MAX_SLOTS_SAID: usize = 3;
 
 /// Where, when and how much, in words.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct InWords {
     /// The 町丁目 (or town) the record was placed in: 「小仲台二丁目」.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -142,7 +142,7 @@ pub struct EditRequest {
     pub scope: EditScope,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EditEffect {
     Created,
@@ -152,7 +152,7 @@ pub enum EditEffect {
 }
 
 /// What an accepted edit did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EditOutcome {
     pub id: String,
     pub effect: EditEffect,
@@ -162,7 +162,7 @@ pub struct EditOutcome {
     pub warnings: Vec<EditWarning>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EditWarning {
     pub message_ja: String,
     pub message_en: String,

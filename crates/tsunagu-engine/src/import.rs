@@ -98,7 +98,7 @@ pub struct NoProgress;
 impl ImportProgress for NoProgress {}
 
 /// One rejected record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Rejection {
     pub file: String,
     pub line: usize,
@@ -111,7 +111,7 @@ pub struct Rejection {
 }
 
 /// A schedule text the parser could not read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Unparsed {
     pub line: usize,
     pub id: String,
@@ -119,7 +119,7 @@ pub struct Unparsed {
 }
 
 /// An imported record with something to check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     pub file: String,
     pub line: usize,
@@ -129,7 +129,7 @@ pub struct Warning {
 }
 
 /// A record whose `id` appeared earlier in the same file (the later wins).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Duplicate {
     pub id: String,
     pub line: usize,
@@ -137,7 +137,7 @@ pub struct Duplicate {
 }
 
 /// What an import of one file did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct ImportReport {
     pub file: String,
     /// Good records (new, replacing, or identical to what was stored).
@@ -158,7 +158,7 @@ pub struct ImportReport {
     pub file_error: Option<FileError>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FileError {
     pub message_ja: String,
     pub message_en: String,

@@ -45,7 +45,9 @@ pub use lock::{LOCK_FILE, WriterLock};
 pub use near::{LocatedPlace, Location, NearQuery, NearSort};
 pub use place::{PlacementWarning, place};
 pub use records::{RecordView, StaleRecord, UnmetCount};
-pub use search::{SearchResult, SearchResults, ShownRecord, UnderstoodSearch, apply_understanding};
+pub use search::{
+    Facets, SearchResult, SearchResults, ShownRecord, UnderstoodSearch, apply_understanding,
+};
 pub use tsunagu_index::{FacetCount, IndexError, Restriction, SearchQuery};
 pub use tsunagu_ingest::{CsvEncoding, FileFormat};
 pub use tsunagu_match::request::MAX_REQUEST_BYTES;

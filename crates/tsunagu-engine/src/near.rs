@@ -53,7 +53,7 @@ pub struct NearQuery {
 }
 
 /// The place a location resolved to, as shown to people.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LocatedPlace {
     pub lat: f64,
     pub lon: f64,

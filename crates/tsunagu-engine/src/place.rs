@@ -9,7 +9,7 @@ use tsunagu_model::{Placement, Record};
 pub const DISAGREEMENT_M: f64 = 1_000.0;
 
 /// A warning about one record: it was imported, but someone should look.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct PlacementWarning {
     pub message_ja: String,
     pub message_en: String,

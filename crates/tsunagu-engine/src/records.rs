@@ -13,7 +13,7 @@ use tsunagu_store::{AuditEntry, StoredRecord};
 use crate::{Directory, EngineError};
 
 /// A record as a coordinator edits it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RecordView {
     pub record: Record,
     pub placement: tsunagu_model::Placement,
@@ -25,7 +25,7 @@ pub struct RecordView {
 }
 
 /// A record not confirmed for a long time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StaleRecord {
     pub id: String,
     pub name: String,
@@ -43,7 +43,7 @@ pub struct StaleRecord {
 }
 
 /// Unmet needs of one centre, need and month (consultations counted once).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UnmetCount {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub center_id: Option<String>,

@@ -8,7 +8,7 @@ use tsunagu_model::{Category, Kind, Record};
 use crate::describe::InWords;
 use crate::{Directory, EngineError};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SearchResult {
     pub id: String,
     pub name: String,
@@ -38,13 +38,13 @@ pub struct SearchResult {
     pub point: Option<(f64, f64)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Facets {
     pub category: Vec<FacetCount>,
     pub ward: Vec<FacetCount>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SearchResults {
     pub total: usize,
     pub results: Vec<SearchResult>,
@@ -119,7 +119,7 @@ impl Directory {
 }
 
 /// One stored record as an audience may see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ShownRecord {
     pub record: Record,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -152,7 +152,7 @@ impl Directory {
 }
 
 /// A search whose query was understood first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UnderstoodSearch {
     /// What was taken out of the query (empty with `--literal`).
     pub understanding: crate::Understanding,

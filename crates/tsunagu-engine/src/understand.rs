@@ -22,7 +22,7 @@ use tsunagu_model::{Category, Feature, Kind, Ward, Weekday, Who};
 use tsunagu_text::normalize::normalize_str;
 
 /// What kind of thing was understood.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnderstoodKind {
     Place,
@@ -49,7 +49,7 @@ impl UnderstoodKind {
 }
 
 /// One thing understood: what it means and the words it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Understood {
     pub kind: UnderstoodKind,
     /// A code: a ward or town name, `thu`, `10:00-12:00`, a yen amount,
@@ -62,7 +62,7 @@ pub struct Understood {
 }
 
 /// The query split into what it asks for and the words left to search.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Understanding {
     pub understood: Vec<Understood>,
     /// The words that remain the text query.

@@ -9,7 +9,7 @@ use tsunagu_model::Ward;
 use crate::GeoError;
 use crate::address::name_key;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Center {
     /// AC01…AC28.
     pub id: String,

@@ -59,7 +59,9 @@ pub struct GazetteerImport {
 }
 
 /// How far an address was resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     None,
@@ -69,7 +71,7 @@ pub enum Level {
 }
 
 /// How the town name was found in an address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TownMatch {
     /// Written as in the gazetteer (ケ/ヶ/が, 之/の and kana width folded).

@@ -66,7 +66,7 @@ const CITY_BOUNDS: ((f64, f64), (f64, f64)) = ((35.48, 140.01), (35.73, 140.33))
 const NEAREST_TOWN_LIMIT_M: f64 = 2_500.0;
 
 /// How the ward of a point was decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WardMethod {
     /// Point in a ward polygon.

@@ -11,7 +11,7 @@ use crate::address::name_key;
 use crate::gazetteer::Gazetteer;
 
 /// What kind of name a [`PlaceName`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlaceNameKind {
     /// A 大字・町 of the gazetteer (幕張本郷, 検見川町, 稲毛海岸).
@@ -29,7 +29,7 @@ pub enum PlaceNameKind {
 }
 
 /// A name to recognise in free text and what it stands for.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct PlaceName {
     /// As written (the gazetteer's spelling: 朝日ケ丘, not 朝日ヶ丘; compare
     /// with [`crate::address::name_key`] to meet the variants).

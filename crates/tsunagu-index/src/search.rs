@@ -96,7 +96,7 @@ pub struct IndexHit {
     pub in_area: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FacetCount {
     pub value: String,
     pub count: u64,

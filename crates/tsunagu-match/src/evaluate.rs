@@ -88,7 +88,7 @@ impl Wording {
 }
 
 /// How the candidate's known schedule meets the senior's availability.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeFit {
     /// No `available` in the request: any time is fine.
@@ -105,14 +105,14 @@ pub enum TimeFit {
 }
 
 /// The parts of a score, each in [0, 1], with its weight.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScorePart {
     pub part: &'static str,
     pub value: f32,
     pub weight: f32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Match {
     pub id: String,
     pub name: String,

@@ -20,7 +20,7 @@ pub use needs::{
 pub use request::{Availability, MatchRequest, RequestError, RequestLocation};
 
 /// The matches for one need.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NeedMatches {
     pub code: Category,
     pub label: &'static str,
@@ -28,7 +28,7 @@ pub struct NeedMatches {
 }
 
 /// Where the request was placed (no finer than the senior needs to see).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AnswerLocation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ward: Option<String>,
@@ -40,7 +40,7 @@ pub struct AnswerLocation {
 
 /// The answer of spec/match.md, plus `refused_needs`, `suggestions` and
 /// `location`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MatchAnswer {
     pub derived_needs: Vec<DerivedNeed>,
     /// Needs the senior's words refuse (「体操は嫌い」); not answered unless

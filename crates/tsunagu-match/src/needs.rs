@@ -21,7 +21,7 @@ use tsunagu_text::{AnalyzedToken, Analyzer, TextError};
 use crate::evaluate::{Keyword, Wording};
 
 /// A constraint the words suggest; the coordinator decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Suggestion {
     /// A short distance (歩けない, 膝が悪い).
@@ -99,7 +99,7 @@ pub struct NeedsLexicon {
 }
 
 /// How directly the words give a need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NeedEvidence {
     /// The words name it: 「配食をお願いしたい」「囲碁がしたい」.
@@ -120,7 +120,7 @@ impl NeedEvidence {
 }
 
 /// One need read from the words.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DerivedNeed {
     pub code: Category,
     /// The clause that produced it, as written.
@@ -140,14 +140,14 @@ pub struct DerivedNeed {
     pub instead_of: Vec<Category>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DerivedSuggestion {
     pub constraint: Suggestion,
     pub label: &'static str,
     pub from: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NeedsFromText {
     /// The needs to answer, in the order the words gave them.
     pub needs: Vec<DerivedNeed>,

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Record;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Audience {
     /// Seniors, families, anyone: public records, public fields.

@@ -9,7 +9,7 @@ use crate::record::TimeOfDay;
 
 /// One recurring time. The spec's slot plus days of the month, every other
 /// week and public holidays, which published schedules use.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimeSlot {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub weekdays: Vec<Weekday>,
@@ -28,7 +28,7 @@ pub struct TimeSlot {
 }
 
 /// What is known of when a resource runs.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "state", content = "slots", rename_all = "snake_case")]
 pub enum ScheduleKnowledge {
     /// From `schedule`, or parsed from `schedule_text`.
@@ -42,7 +42,7 @@ pub enum ScheduleKnowledge {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FeeUnit {
     PerVisit,
@@ -54,7 +54,7 @@ pub enum FeeUnit {
 }
 
 /// What is known of the cost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FeeKnowledge {
     pub yen: Option<u64>,
     pub unit: FeeUnit,
@@ -131,7 +131,7 @@ fn group_thousands(n: u64) -> String {
 /// A fact read out of a listing's own words (「駐車場あり」「女性限定」),
 /// kept apart from the codes the provider published so a coordinator can
 /// see where it came from and confirm or reject it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ListingFact {
     pub fact: Fact,
     /// The words it was read from, as written (at most a short clause).
@@ -142,7 +142,7 @@ pub struct ListingFact {
 }
 
 /// What a listing fact says: a feature of the spec, or who is welcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", content = "code", rename_all = "snake_case")]
 pub enum Fact {
     Feature(Feature),

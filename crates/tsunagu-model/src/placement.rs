@@ -10,7 +10,7 @@ use crate::derived::{Fact, FeeKnowledge, ListingFact, ScheduleKnowledge};
 use crate::record::Record;
 use crate::ward::Ward;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Placement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ward: Option<Ward>,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::{Category, Feature, Kind, OrgType, Status, Visibility, Weekday};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Record {
     pub id: String,
     pub kind: Kind,
@@ -76,14 +76,14 @@ impl Record {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Organizer {
     pub name: String,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub org_type: Option<OrgType>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -104,7 +104,7 @@ impl Contact {
 
 /// When a resource is open or runs: weekdays, optionally only some weeks of
 /// the month, optionally a time range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScheduleSlot {
     pub weekdays: Vec<Weekday>,
     /// Weeks of the month (1–5); empty means every week.
@@ -158,6 +158,20 @@ impl std::fmt::Display for TimeOfDay {
 impl Serialize for TimeOfDay {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl schemars::JsonSchema for TimeOfDay {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TimeOfDay".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$",
+            "description": "HH:MM, 24:00 as an end time"
+        })
     }
 }
 

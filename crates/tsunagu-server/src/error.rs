@@ -21,17 +21,22 @@ pub struct ApiError {
     pub fields: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
+/// The error answer: `{"error": {code, message, field, fields}}`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ErrorBody<'a> {
+    error: ErrorInner<'a>,
 }
 
-#[derive(Serialize)]
-struct Inner<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+struct ErrorInner<'a> {
+    /// Stable machine-readable code (`bad_request`, `not_found`…).
     code: &'a str,
+    /// For people, in Japanese.
     message: &'a str,
+    /// The parameter or field at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    /// Every field at fault (forms).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     fields: &'a [String],
 }
@@ -131,8 +136,8 @@ impl From<EngineError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
-            error: Inner {
+        let body = ErrorBody {
+            error: ErrorInner {
                 code: self.code,
                 message: &self.message,
                 field: self.field.as_deref(),

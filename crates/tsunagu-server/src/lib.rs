@@ -12,6 +12,7 @@ pub mod cache;
 pub mod coordinator;
 pub mod error;
 pub mod metrics;
+pub mod openapi;
 pub mod params;
 pub mod pool;
 pub mod public;

@@ -36,6 +36,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/api/v1/openapi.json", get(crate::openapi::openapi))
         .route("/api/v1/match", post(match_request))
         .merge(cached)
 }
@@ -439,48 +440,44 @@ fn public_counts(dir: &Directory) -> Result<tsunagu_engine::SearchResults, ApiEr
     Ok(dir.search_understood(&q, true)?.results)
 }
 
-async fn categories(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn categories(
+    State(app): State<AppState>,
+) -> Result<Json<crate::wire::CategoriesAnswer>, ApiError> {
     let counts = app.readers.run(public_counts).await?;
-    let list: Vec<Value> = Category::ALL
+    let categories = Category::ALL
         .iter()
-        .map(|c| {
-            let count = counts
+        .map(|c| crate::wire::CategoryCount {
+            code: *c,
+            label: c.label_ja(),
+            kind: c.home_kind(),
+            count: counts
                 .facets
                 .category
                 .iter()
                 .find(|f| f.value == c.code())
-                .map_or(0, |f| f.count);
-            json!({
-                "code": c.code(),
-                "label": c.label_ja(),
-                "kind": c.home_kind(),
-                "count": count,
-            })
+                .map_or(0, |f| f.count),
         })
         .collect();
-    Ok(Json(json!({ "categories": list })))
+    Ok(Json(crate::wire::CategoriesAnswer { categories }))
 }
 
-async fn wards(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn wards(State(app): State<AppState>) -> Result<Json<crate::wire::WardsAnswer>, ApiError> {
     let counts = app.readers.run(public_counts).await?;
-    let list: Vec<Value> = Ward::ALL
+    let wards = Ward::ALL
         .iter()
-        .map(|w| {
-            let count = counts
+        .map(|w| crate::wire::WardCount {
+            code: w.code(),
+            lg_code: w.lg_code(),
+            name: w.name(),
+            count: counts
                 .facets
                 .ward
                 .iter()
                 .find(|f| f.value == w.name())
-                .map_or(0, |f| f.count);
-            json!({
-                "code": w.code(),
-                "lg_code": w.lg_code(),
-                "name": w.name(),
-                "count": count,
-            })
+                .map_or(0, |f| f.count),
         })
         .collect();
-    Ok(Json(json!({ "wards": list })))
+    Ok(Json(crate::wire::WardsAnswer { wards }))
 }
 
 /// spec/match.md. The public may match; the coordinator audience and
