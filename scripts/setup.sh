@@ -9,6 +9,9 @@ need_pkgs=()
 [ -f /usr/share/mecab/dic/ipadic/matrix.def ] || need_pkgs+=(mecab-ipadic)
 # A C compiler for the bundled SQLite.
 command -v cc >/dev/null 2>&1 || need_pkgs+=(build-essential)
+# Python with venv, for schemathesis in the test suite.
+command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${need_pkgs[*]}" >&2
