@@ -852,3 +852,52 @@ async fn every_endpoint_keeps_to_its_roles() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// Behind TLS the session cookie is marked Secure; otherwise it is not
+/// (a browser would drop a Secure cookie over plain HTTP).
+#[tokio::test]
+async fn session_cookies_are_secure_when_served_over_tls() {
+    for secure in [false, true] {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = DirectoryConfig {
+            dictionaries: Some(root().join("dictionaries")),
+            ..DirectoryConfig::new(tmp.path().join("data"))
+        };
+        let dir = Directory::open(&config).unwrap();
+        let mut store =
+            tsunagu_store::Store::open(&tmp.path().join("data").join(tsunagu_engine::STORE_FILE))
+                .unwrap();
+        tsunagu_accounts::add_account(
+            &mut store,
+            &tsunagu_accounts::NewAccount {
+                login: "city".into(),
+                role: "admin".into(),
+                name: "市 管理者".into(),
+                valid_from: "2020-04-01".into(),
+                ..Default::default()
+            },
+            ADMIN_PASSWORD,
+            &tsunagu_store::AuditActor::system("test"),
+        )
+        .unwrap();
+        drop(store);
+        let mut server = ServerConfig::new(config);
+        server.secure_cookies = secure;
+        let w = World {
+            _tmp: tmp,
+            app: App::with_directory(server, dir).unwrap(),
+            store_path: PathBuf::new(),
+        };
+        let a = w
+            .call(
+                "POST",
+                "/api/v1/login",
+                &Auth::default(),
+                Some(json!({"login": "city", "password": ADMIN_PASSWORD})),
+            )
+            .await;
+        let cookie = a.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+        assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    }
+}

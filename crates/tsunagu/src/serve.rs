@@ -23,6 +23,14 @@ pub struct ServeArgs {
     /// Seconds before a request is cut off.
     #[arg(long, default_value_t = 30)]
     request_timeout: u64,
+    /// Mark session cookies Secure: set when the service is reached over
+    /// HTTPS (directly or through a TLS proxy).
+    #[arg(long, env = "TSUNAGU_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Milliseconds an anonymous public answer may be served again (0: no
+    /// public cache).
+    #[arg(long, default_value_t = 500)]
+    public_cache_ms: u64,
 }
 
 pub fn run(args: &ServeArgs, directory: DirectoryConfig) -> Result<ExitCode> {
@@ -45,6 +53,9 @@ pub fn run(args: &ServeArgs, directory: DirectoryConfig) -> Result<ExitCode> {
         config.readers = n.clamp(1, 64);
     }
     config.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
+    config.secure_cookies = args.secure_cookies;
+    // At most a second: edits must reach public answers within one.
+    config.public_cache_ttl = std::time::Duration::from_millis(args.public_cache_ms.min(1_000));
     let app = App::with_directory(config, dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
