@@ -4,47 +4,24 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
-use std::path::PathBuf;
+mod server_common;
+
 use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
+use server_common::{config, seeded};
 use tower::ServiceExt;
-use tsunagu_engine::{
-    Actor, Directory, DirectoryConfig, EditRequest, EditScope, ImportOptions, NoProgress,
-    RecordEdit, SearchQuery,
-};
-use tsunagu_server::{App, ServerConfig};
-
-fn root() -> PathBuf {
-    PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("../..")
-}
+use tsunagu_engine::{Actor, Directory, EditRequest, EditScope, RecordEdit, SearchQuery};
+use tsunagu_server::App;
 
 /// A data directory with the seed records, and the app over it.
 fn seeded_app() -> (tempfile::TempDir, App) {
     let tmp = tempfile::tempdir().unwrap();
-    let config = DirectoryConfig {
-        dictionaries: Some(root().join("dictionaries")),
-        ..DirectoryConfig::new(tmp.path().join("data"))
-    };
-    let mut dir = Directory::open(&config).unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("seed-data/records"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for f in files {
-        dir.import_file(&f, &ImportOptions::default(), &NoProgress)
-            .unwrap();
-    }
-    let mut server = ServerConfig::new(config);
-    server.readers = 2;
-    (tmp, App::with_directory(server, dir).unwrap())
+    let (config, dir) = seeded(&tmp.path().join("data"));
+    (tmp, server_common::app(config, dir, |_| {}))
 }
 
 /// One app for the read-only tests.
@@ -113,17 +90,13 @@ async fn search_answers_as_the_engine_does_with_its_understanding() {
     );
     assert_eq!(v["understanding"]["text"], json!("体操"));
     // The same answer as the engine (and so the CLI's --format json).
-    let reader = Directory::open_reader(&DirectoryConfig {
-        dictionaries: Some(root().join("dictionaries")),
-        ..DirectoryConfig::new(
-            app.state
-                .readers
-                .run(|d| Ok(d.data_dir().to_path_buf()))
-                .await
-                .unwrap(),
-        )
-    })
-    .unwrap();
+    let data = app
+        .state
+        .readers
+        .run(|d| Ok(d.data_dir().to_path_buf()))
+        .await
+        .unwrap();
+    let reader = Directory::open_reader(&config(&data)).unwrap();
     let direct = reader
         .search_understood(
             &SearchQuery {

@@ -4,42 +4,19 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
-use std::path::PathBuf;
+mod server_common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use tsunagu_engine::{Directory, DirectoryConfig, ImportOptions, NoProgress};
-use tsunagu_server::{App, ServerConfig};
-
-fn root() -> PathBuf {
-    PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("../..")
-}
+use tsunagu_server::App;
 
 fn app() -> (tempfile::TempDir, App) {
     let tmp = tempfile::tempdir().unwrap();
-    let config = DirectoryConfig {
-        dictionaries: Some(root().join("dictionaries")),
-        ..DirectoryConfig::new(tmp.path().join("data"))
-    };
-    let mut dir = Directory::open(&config).unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("seed-data/records"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for f in files {
-        dir.import_file(&f, &ImportOptions::default(), &NoProgress)
-            .unwrap();
-    }
-    let mut server = ServerConfig::new(config);
-    server.readers = 2;
-    (tmp, App::with_directory(server, dir).unwrap())
+    let (config, dir) = server_common::seeded(&tmp.path().join("data"));
+    (tmp, server_common::app(config, dir, |_| {}))
 }
 
 async fn call(app: &App, req: Request<Body>) -> (StatusCode, Value) {

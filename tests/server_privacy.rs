@@ -6,7 +6,8 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
-use std::path::PathBuf;
+mod server_common;
+
 use std::sync::OnceLock;
 
 use axum::body::Body;
@@ -17,15 +18,8 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use tsunagu_engine::{Directory, DirectoryConfig, ImportOptions};
-use tsunagu_server::{App, ServerConfig};
-
-fn root() -> PathBuf {
-    PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("../..")
-}
+use tsunagu_engine::{Directory, ImportOptions};
+use tsunagu_server::App;
 
 const WORDS: &[&str] = &[
     "体操",
@@ -119,37 +113,22 @@ fn app() -> &'static App {
             lines.push('\n');
         }
         let tmp = tempfile::tempdir().unwrap();
-        let config = DirectoryConfig {
-            dictionaries: Some(root().join("dictionaries")),
-            ..DirectoryConfig::new(tmp.path().join("data"))
-        };
+        let data = tmp.path().join("data");
+        let config = server_common::config(&data);
         let mut dir = Directory::open(&config).unwrap();
         let report = dir
             .import_bytes("random.jsonl", lines.as_bytes(), &ImportOptions::default())
             .unwrap();
         assert_eq!(report.rejected, 0, "{:?}", report.rejections);
         // An account, so that nothing about accounts can be leaked unseen.
-        let mut store =
-            tsunagu_store::Store::open(&tmp.path().join("data").join(tsunagu_engine::STORE_FILE))
-                .unwrap();
-        let new = tsunagu_accounts::NewAccount {
-            login: "zzaccount".into(),
-            role: "admin".into(),
-            name: "ZZ 管理者".into(),
-            valid_from: "2020-04-01".into(),
-            ..Default::default()
-        };
-        tsunagu_accounts::add_account(
-            &mut store,
-            &new,
+        server_common::add_account(
+            &data,
+            "zzaccount",
+            "admin",
+            "ZZ 管理者",
             "zz-secret-password-1",
-            &tsunagu_store::AuditActor::system("test"),
-        )
-        .unwrap();
-        drop(store);
-        let mut server = ServerConfig::new(config);
-        server.readers = 2;
-        (tmp, App::with_directory(server, dir).unwrap())
+        );
+        (tmp, server_common::app(config, dir, |_| {}))
     })
     .1
 }

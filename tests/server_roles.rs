@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+mod server_common;
+
 use std::path::PathBuf;
 
 use axum::body::Body;
@@ -11,15 +13,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use tsunagu_engine::{Directory, DirectoryConfig, ImportOptions, NoProgress};
-use tsunagu_server::{App, ServerConfig};
-
-fn root() -> PathBuf {
-    PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("../..")
-}
+use tsunagu_server::App;
 
 const ADMIN_PASSWORD: &str = "city-admin-password-1";
 const PASSWORD: &str = "coordinator-password-1";
@@ -30,45 +24,20 @@ struct World {
     store_path: PathBuf,
 }
 
+/// The seed records, the city's admin account, and the app over them.
 fn world() -> World {
+    world_with(false)
+}
+
+fn world_with(secure_cookies: bool) -> World {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let config = DirectoryConfig {
-        dictionaries: Some(root().join("dictionaries")),
-        ..DirectoryConfig::new(&data)
-    };
-    let mut dir = Directory::open(&config).unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("seed-data/records"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for f in files {
-        dir.import_file(&f, &ImportOptions::default(), &NoProgress)
-            .unwrap();
-    }
-    let store_path = data.join(tsunagu_engine::STORE_FILE);
-    let mut store = tsunagu_store::Store::open(&store_path).unwrap();
-    tsunagu_accounts::add_account(
-        &mut store,
-        &tsunagu_accounts::NewAccount {
-            login: "city".into(),
-            role: "admin".into(),
-            name: "市 管理者".into(),
-            valid_from: "2020-04-01".into(),
-            ..Default::default()
-        },
-        ADMIN_PASSWORD,
-        &tsunagu_store::AuditActor::system("test"),
-    )
-    .unwrap();
-    drop(store);
-    let mut server = ServerConfig::new(config);
-    server.readers = 2;
+    let (config, dir) = server_common::seeded(&data);
+    server_common::add_account(&data, "city", "admin", "市 管理者", ADMIN_PASSWORD);
     World {
         _tmp: tmp,
-        app: App::with_directory(server, dir).unwrap(),
-        store_path,
+        app: server_common::app(config, dir, |s| s.secure_cookies = secure_cookies),
+        store_path: data.join(tsunagu_engine::STORE_FILE),
     }
 }
 
@@ -858,36 +827,7 @@ async fn every_endpoint_keeps_to_its_roles() {
 #[tokio::test]
 async fn session_cookies_are_secure_when_served_over_tls() {
     for secure in [false, true] {
-        let tmp = tempfile::tempdir().unwrap();
-        let config = DirectoryConfig {
-            dictionaries: Some(root().join("dictionaries")),
-            ..DirectoryConfig::new(tmp.path().join("data"))
-        };
-        let dir = Directory::open(&config).unwrap();
-        let mut store =
-            tsunagu_store::Store::open(&tmp.path().join("data").join(tsunagu_engine::STORE_FILE))
-                .unwrap();
-        tsunagu_accounts::add_account(
-            &mut store,
-            &tsunagu_accounts::NewAccount {
-                login: "city".into(),
-                role: "admin".into(),
-                name: "市 管理者".into(),
-                valid_from: "2020-04-01".into(),
-                ..Default::default()
-            },
-            ADMIN_PASSWORD,
-            &tsunagu_store::AuditActor::system("test"),
-        )
-        .unwrap();
-        drop(store);
-        let mut server = ServerConfig::new(config);
-        server.secure_cookies = secure;
-        let w = World {
-            _tmp: tmp,
-            app: App::with_directory(server, dir).unwrap(),
-            store_path: PathBuf::new(),
-        };
+        let w = world_with(secure);
         let a = w
             .call(
                 "POST",

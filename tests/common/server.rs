@@ -49,17 +49,8 @@ impl Server {
     }
 
     pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent.get(&format!("{}{path}", self.base)).call().unwrap();
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-        )
+        let a = send_to(&self.base, "GET", path, None, None).unwrap();
+        (a.status, a.body)
     }
 
     /// SIGTERM, then the exit status (within 30 s).

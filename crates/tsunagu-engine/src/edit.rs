@@ -19,41 +19,13 @@ use tsunagu_store::{RecordWrite, WriteEffect};
 
 use crate::{Directory, EngineError, PointChange};
 
-/// The keys a record may carry (spec/records.md). A partial update naming
-/// any other key is refused, so a typo never lands in the record as an
-/// unknown key.
-pub const RECORD_KEYS: &[&str] = &[
-    "id",
-    "kind",
-    "name",
-    "name_kana",
-    "categories",
-    "description",
-    "organizer",
-    "address",
-    "lat",
-    "lon",
-    "service_area",
-    "schedule",
-    "schedule_text",
-    "fee_yen",
-    "fee_text",
-    "target",
-    "capacity",
-    "features",
-    "contact",
-    "visibility",
-    "notes_internal",
-    "status",
-    "verified_on",
-];
-
 /// One change to one record.
 #[derive(Debug, Clone)]
 pub enum RecordEdit {
     /// A new record, whole; refused when the id exists.
     Create { record: Map<String, Value> },
-    /// Only the named keys change (JSON Merge Patch, RFC 7386: objects
+    /// Only the named keys change; a key records.md does not define is
+    /// refused, so a typo never lands in the record (JSON Merge Patch, RFC 7386: objects
     /// such as `contact` merge key by key); `null` removes a key.
     /// `expected_seq`, when given, refuses the edit if the record changed
     /// since it was read (optimistic locking for two people editing).
@@ -425,7 +397,7 @@ fn merge_patch(target: &mut Value, patch: &Value) {
 fn unknown_keys(fields: &Map<String, Value>) -> Vec<String> {
     fields
         .keys()
-        .filter(|k| !RECORD_KEYS.contains(&k.as_str()))
+        .filter(|k| !tsunagu_model::KNOWN_KEYS.contains(&k.as_str()))
         .map(|k| tsunagu_model::cut_for_message(k))
         .collect()
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use tsunagu_model::{Audience, Kind, Record, Status};
+use tsunagu_model::{Kind, Record, Status};
 use tsunagu_store::{AuditEntry, StoredRecord};
 
 use crate::{Directory, EngineError};
@@ -138,14 +138,6 @@ impl Directory {
     /// Whether a record exists at all (any visibility).
     pub fn exists(&self, id: &str) -> Result<bool, EngineError> {
         Ok(self.store.get(id)?.is_some())
-    }
-
-    /// A record as an audience may see it, or `None`.
-    pub fn projected(&self, id: &str, audience: Audience) -> Result<Option<Record>, EngineError> {
-        Ok(self
-            .store
-            .get(id)?
-            .and_then(|s| audience.project(&s.record)))
     }
 }
 

@@ -24,5 +24,5 @@ pub use error::{FieldError, FieldErrorKind};
 pub use placement::Placement;
 pub use record::{Contact, Organizer, Record, ScheduleSlot, TimeOfDay};
 pub use safe_text::{cut_for_message, escape_controls};
-pub use validate::record_from_json;
+pub use validate::{KNOWN_KEYS, record_from_json};
 pub use ward::Ward;

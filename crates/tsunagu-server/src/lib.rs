@@ -318,7 +318,8 @@ async fn json_errors(
 }
 
 /// Today in Japan (dates of confirmations and the unmet-needs log are the
-/// city's dates, whatever the server's clock zone).
+/// city's dates, whatever the server's clock zone), as accounts count
+/// their 委託期間.
 pub fn today_jst() -> chrono::NaiveDate {
-    (chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(9)).date()
+    tsunagu_accounts::japan_date(chrono::Utc::now())
 }

@@ -362,10 +362,10 @@ pub async fn resource_as(
     }
     let shown = app
         .readers
-        .run(move |dir| Ok(dir.get(&id, audience)?.map(|s| (id, s))))
+        .run(move |dir| Ok(dir.get(&id, audience)?))
         .await?;
     match shown {
-        Some((_, shown)) => Ok(Json(
+        Some(shown) => Ok(Json(
             serde_json::to_value(&shown).map_err(|e| ApiError::internal("encoding", &e))?,
         )),
         // An internal record is "not found" to the public: its existence is

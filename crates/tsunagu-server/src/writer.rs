@@ -63,14 +63,7 @@ impl WriterHandle {
                 while let Some(first) = rx.blocking_recv() {
                     counter.fetch_sub(1, Ordering::Relaxed);
                     match first {
-                        Job::Import {
-                            name,
-                            bytes,
-                            options,
-                            reply,
-                        } => {
-                            let _ = reply.send(dir.import_bytes(&name, &bytes, &options));
-                        }
+                        import @ Job::Import { .. } => run_import(&mut dir, import),
                         Job::Edits { edits, reply } => {
                             // Gather what else is waiting, up to a bound.
                             let mut batch = vec![(edits, reply)];
@@ -92,14 +85,8 @@ impl WriterHandle {
                                 }
                             }
                             apply_batch(&mut dir, batch);
-                            if let Some(Job::Import {
-                                name,
-                                bytes,
-                                options,
-                                reply,
-                            }) = pending_import
-                            {
-                                let _ = reply.send(dir.import_bytes(&name, &bytes, &options));
+                            if let Some(import) = pending_import {
+                                run_import(&mut dir, import);
                             }
                         }
                     }
@@ -146,6 +133,19 @@ impl WriterHandle {
             .await
             .map_err(|_| WriterGone::Stopped)?;
         answer.await.map_err(|_| WriterGone::Stopped)
+    }
+}
+
+/// An upload, imported whole and answered.
+fn run_import(dir: &mut Directory, job: Job) {
+    if let Job::Import {
+        name,
+        bytes,
+        options,
+        reply,
+    } = job
+    {
+        let _ = reply.send(dir.import_bytes(&name, &bytes, &options));
     }
 }
 
