@@ -317,101 +317,130 @@ impl Directory {
             .actor
             .clone()
             .unwrap_or_else(|| crate::Actor::system(format!("import:{source}")));
-        for item in lines {
-            let line = match item {
-                Ok(line) => line,
-                Err(e) => {
-                    report.file_error = Some(FileError {
-                        message_ja: e.message_ja(),
-                        message_en: e.to_string(),
-                    });
-                    break;
-                }
-            };
-            seen_any = true;
-            match line.outcome {
-                Err(e) => {
-                    report.rejected += 1;
-                    if report.rejections.len() >= MAX_REPORTED_REJECTIONS {
-                        continue;
+        // Two stages: this thread reads, places and stores a batch while
+        // the one before it is analysed (on every core) and handed to the
+        // index writer. Analysis is most of an import's work.
+        let (to_index, stored) = std::sync::mpsc::sync_channel::<Vec<RecordWrite>>(1);
+        let index = &self.index;
+        let writer_ref = &mut writer;
+        let (read, indexed) = std::thread::scope(|scope| {
+            let indexer = scope.spawn(move || -> Result<(), EngineError> {
+                for changed in stored {
+                    let refs: Vec<&RecordWrite> = changed.iter().collect();
+                    for prepared in prepare_parallel(index, &refs) {
+                        writer_ref.add(prepared)?;
                     }
-                    report.rejections.push(Rejection {
-                        file: source.to_string(),
-                        line: line.line,
-                        id: line.id,
-                        fields: e.fields(),
-                        message_ja: e.message_ja(),
-                        message_en: e.to_string(),
-                    });
                 }
-                Ok(record) => {
-                    if let Some(earlier) = first_line.insert(record.id.clone(), line.line) {
-                        report.duplicates.push(Duplicate {
-                            id: record.id.clone(),
-                            line: line.line,
-                            earlier_line: earlier,
-                        });
-                    }
-                    let (placement, warnings) = crate::place::place(&self.locator, &record);
-                    if options.scope != crate::EditScope::Everything {
-                        let before = self.store.get(&record.id)?.map(|s| s.placement);
-                        if !options.scope.allows(before.as_ref(), &placement) {
+                Ok(())
+            });
+            let read = (|| -> Result<(), EngineError> {
+                for item in lines {
+                    let line = match item {
+                        Ok(line) => line,
+                        Err(e) => {
+                            report.file_error = Some(FileError {
+                                message_ja: e.message_ja(),
+                                message_en: e.to_string(),
+                            });
+                            break;
+                        }
+                    };
+                    seen_any = true;
+                    match line.outcome {
+                        Err(e) => {
                             report.rejected += 1;
-                            if report.rejections.len() < MAX_REPORTED_REJECTIONS {
-                                report.rejections.push(Rejection {
-                                    file: source.to_string(),
+                            if report.rejections.len() >= MAX_REPORTED_REJECTIONS {
+                                continue;
+                            }
+                            report.rejections.push(Rejection {
+                                file: source.to_string(),
+                                line: line.line,
+                                id: line.id,
+                                fields: e.fields(),
+                                message_ja: e.message_ja(),
+                                message_en: e.to_string(),
+                            });
+                        }
+                        Ok(record) => {
+                            if let Some(earlier) = first_line.insert(record.id.clone(), line.line) {
+                                report.duplicates.push(Duplicate {
+                                    id: record.id.clone(),
                                     line: line.line,
-                                    id: Some(record.id.clone()),
-                                    fields: Vec::new(),
-                                    message_ja: "担当地域の外の資源は取り込めません（管理者に依頼してください）".into(),
-                                    message_en: "the record lies outside the importer's area".into(),
+                                    earlier_line: earlier,
                                 });
                             }
-                            continue;
+                            let (placement, warnings) = crate::place::place(&self.locator, &record);
+                            if options.scope != crate::EditScope::Everything {
+                                let before = self.store.get(&record.id)?.map(|s| s.placement);
+                                if !options.scope.allows(before.as_ref(), &placement) {
+                                    report.rejected += 1;
+                                    if report.rejections.len() < MAX_REPORTED_REJECTIONS {
+                                        report.rejections.push(Rejection {
+                                            file: source.to_string(),
+                                            line: line.line,
+                                            id: Some(record.id.clone()),
+                                            fields: Vec::new(),
+                                            message_ja: "担当地域の外の資源は取り込めません（管理者に依頼してください）".into(),
+                                            message_en: "the record lies outside the importer's area".into(),
+                                        });
+                                    }
+                                    continue;
+                                }
+                            }
+                            if placement.schedule == ScheduleKnowledge::Unparsed {
+                                report.unparsed_schedules.push(Unparsed {
+                                    line: line.line,
+                                    id: record.id.clone(),
+                                    text: record.schedule_text.clone().unwrap_or_default(),
+                                });
+                            }
+                            for w in warnings {
+                                report.warnings.push(Warning {
+                                    file: source.to_string(),
+                                    line: line.line,
+                                    id: record.id.clone(),
+                                    message_ja: w.message_ja,
+                                    message_en: w.message_en,
+                                });
+                            }
+                            batch_text += text_bytes(&record);
+                            batch.push(RecordWrite { record, placement });
+                            if batch.len() >= BATCH || batch_text >= BATCH_TEXT_BYTES {
+                                batch_text = 0;
+                                flush(
+                                    &mut self.store,
+                                    &mut batch,
+                                    &to_index,
+                                    &mut report,
+                                    &mut moved,
+                                    &actor,
+                                )?;
+                            }
                         }
                     }
-                    if placement.schedule == ScheduleKnowledge::Unparsed {
-                        report.unparsed_schedules.push(Unparsed {
-                            line: line.line,
-                            id: record.id.clone(),
-                            text: record.schedule_text.clone().unwrap_or_default(),
-                        });
-                    }
-                    for w in warnings {
-                        report.warnings.push(Warning {
-                            file: source.to_string(),
-                            line: line.line,
-                            id: record.id.clone(),
-                            message_ja: w.message_ja,
-                            message_en: w.message_en,
-                        });
-                    }
-                    batch_text += text_bytes(&record);
-                    batch.push(RecordWrite { record, placement });
-                    if batch.len() >= BATCH || batch_text >= BATCH_TEXT_BYTES {
-                        batch_text = 0;
-                        flush(
-                            &mut self.store,
-                            &self.index,
-                            &mut batch,
-                            &mut writer,
-                            &mut report,
-                            &mut moved,
-                            &actor,
-                        )?;
-                    }
                 }
-            }
-        }
-        flush(
-            &mut self.store,
-            &self.index,
-            &mut batch,
-            &mut writer,
-            &mut report,
-            &mut moved,
-            &actor,
-        )?;
+                flush(
+                    &mut self.store,
+                    &mut batch,
+                    &to_index,
+                    &mut report,
+                    &mut moved,
+                    &actor,
+                )?;
+                Ok(())
+            })();
+            // Closing the channel ends the indexer once it has the rest.
+            drop(to_index);
+            let indexed = match indexer.join() {
+                Ok(result) => result,
+                // A panic in analysis is a bug; re-raise it where it belongs.
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (read, indexed)
+        });
+        // The indexer's own error explains a reader that found it gone.
+        indexed?;
+        read?;
         writer.commit(self.store.max_seq()?)?;
         self.points_changed(&moved);
         if !seen_any && report.file_error.is_none() {
@@ -434,14 +463,12 @@ impl Directory {
     }
 }
 
-/// Stores a batch (one transaction), then analyses what changed (on every
-/// core) and hands it to the index writer. The caller commits the index after
-/// the last batch.
+/// Stores a batch (one transaction) and sends what changed to the indexer.
+/// The caller commits the index after the last batch.
 fn flush(
     store: &mut tsunagu_store::Store,
-    index: &SearchIndex,
     batch: &mut Vec<RecordWrite>,
-    writer: &mut tsunagu_index::IndexWriterHandle<'_>,
+    to_index: &std::sync::mpsc::SyncSender<Vec<RecordWrite>>,
     report: &mut ImportReport,
     moved: &mut Vec<crate::PointChange>,
     actor: &crate::Actor,
@@ -450,8 +477,8 @@ fn flush(
         return Ok(());
     }
     let effects = store.write_batch_audited(batch, actor, None)?;
-    let mut changed: Vec<&RecordWrite> = Vec::with_capacity(batch.len());
-    for (w, effect) in batch.iter().zip(effects) {
+    let mut changed: Vec<RecordWrite> = Vec::with_capacity(batch.len());
+    for (w, effect) in batch.drain(..).zip(effects) {
         report.accepted += 1;
         match effect {
             WriteEffect::Inserted => report.inserted += 1,
@@ -461,15 +488,15 @@ fn flush(
                 continue;
             }
         }
-        changed.push(w);
         if moved.len() <= crate::POINT_UPDATES_IN_PLACE {
             moved.push((w.record.id.clone(), w.placement.point()));
         }
+        changed.push(w);
     }
-    for prepared in prepare_parallel(index, &changed) {
-        writer.add(prepared)?;
+    if !changed.is_empty() && to_index.send(changed).is_err() {
+        // The indexer stopped on an error, which the caller reports.
+        return Err(EngineError::IndexerStopped);
     }
-    batch.clear();
     Ok(())
 }
 

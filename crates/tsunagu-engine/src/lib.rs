@@ -103,6 +103,9 @@ pub enum EngineError {
     },
     #[error("this directory was opened for reading; {0} needs the writer")]
     ReadOnly(&'static str),
+    /// Only ever returned with the indexer's own error reported instead.
+    #[error("the import's indexer stopped before the end of the file")]
+    IndexerStopped,
     #[error(transparent)]
     Input(#[from] InputError),
 }

@@ -81,7 +81,7 @@ impl Directory {
             lon: here.1,
             area_keys: area_keys.clone(),
         };
-        let in_reach: Vec<String> = self
+        let in_reach: std::sync::Arc<[String]> = self
             .spatial()?
             .0
             .within(here.0, here.1, req.max_distance_m)

@@ -8,6 +8,7 @@
 //! then by text score.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tsunagu_geo::{Level, Place, distance_m, walking_minutes};
@@ -282,7 +283,7 @@ impl Directory {
             (None, HashSet::new())
         } else {
             let restrict = Restriction {
-                ids: Vec::new(),
+                ids: Arc::from([]),
                 area_keys: keys.clone(),
             };
             // Every covering record, ids only, so none of them is listed
@@ -323,7 +324,7 @@ impl Directory {
                 .filter(|id| !covering.contains(id))
                 .collect();
             let restrict = Restriction {
-                ids,
+                ids: ids.into(),
                 area_keys: Vec::new(),
             };
             let found = self.ranked_near(&q, Some(restrict), here, no_keys, &near)?;

@@ -14,6 +14,8 @@ use tantivy::query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Wei
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
+use crate::id_map::IdMaps;
+
 /// Documents with at least one of the terms (of any fields), scored as a
 /// constant.
 #[derive(Debug, Clone)]
@@ -21,6 +23,18 @@ pub(crate) struct AnyTermQuery {
     /// Sorted (so by field first) and without duplicates; shared, as
     /// queries are cloned into every boolean query built from them.
     terms: Arc<[Term]>,
+    /// Record ids, looked up in the segments' id maps (id_map.rs) rather
+    /// than in their term dictionaries.
+    ids: Option<IdTerms>,
+}
+
+#[derive(Debug, Clone)]
+struct IdTerms {
+    field: Field,
+    ids: Arc<[String]>,
+    /// The ids' interned numbers, looked up once for all segments.
+    ords: Arc<[u32]>,
+    maps: Arc<IdMaps>,
 }
 
 impl AnyTermQuery {
@@ -30,7 +44,19 @@ impl AnyTermQuery {
         terms.dedup();
         AnyTermQuery {
             terms: terms.into(),
+            ids: None,
         }
+    }
+
+    /// Also the documents of these record ids (of the id `field`).
+    pub(crate) fn with_ids(mut self, field: Field, ids: Arc<[String]>, maps: Arc<IdMaps>) -> Self {
+        self.ids = Some(IdTerms {
+            field,
+            ords: maps.ords(&ids).into(),
+            ids,
+            maps,
+        });
+        self
     }
 }
 
@@ -38,6 +64,7 @@ impl Query for AnyTermQuery {
     fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         Ok(Box::new(AnyTermWeight {
             terms: self.terms.clone(),
+            ids: self.ids.clone(),
         }))
     }
 
@@ -50,13 +77,29 @@ impl Query for AnyTermQuery {
 
 struct AnyTermWeight {
     terms: Arc<[Term]>,
+    ids: Option<IdTerms>,
 }
 
 impl Weight for AnyTermWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut docs = DocBits::new(reader.max_doc());
+        let mut unmapped: Vec<Term> = Vec::new();
+        if let Some(ids) = &self.ids {
+            match ids.maps.segment(reader) {
+                Some(map) => {
+                    for &ord in ids.ords.iter() {
+                        map.for_each_doc(ord, |doc| docs.insert(doc));
+                    }
+                }
+                None => unmapped.extend(
+                    ids.ids
+                        .iter()
+                        .map(|id| Term::from_field_text(ids.field, id)),
+                ),
+            }
+        }
         let mut current: Option<(Field, Arc<tantivy::InvertedIndexReader>)> = None;
-        for term in self.terms.iter() {
+        for term in self.terms.iter().chain(unmapped.iter()) {
             let field = term.field();
             let index = match &current {
                 Some((f, index)) if *f == field => index.clone(),
@@ -258,5 +301,108 @@ mod tests {
                 .unwrap();
             assert_eq!(ours, theirs, "terms {terms:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    #![allow(clippy::unwrap_used)] // tests may unwrap
+
+    use super::*;
+    use std::collections::HashSet;
+    use tantivy::collector::DocSetCollector;
+    use tantivy::query::TermSetQuery;
+    use tantivy::schema::{STORED, STRING, Schema};
+    use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, doc};
+
+    /// Ids through the warmed id maps give the documents the id terms give,
+    /// and every live document's id reads back, across commits, deletes and
+    /// a record replaced inside one segment; unwarmed segments fall back to
+    /// the term dictionary.
+    #[test]
+    fn ids_through_warmed_maps_match_the_terms() {
+        let mut builder = Schema::builder();
+        let id = builder.add_text_field("id", STRING | STORED);
+        let area = builder.add_text_field("area", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let maps = Arc::new(IdMaps::new(id));
+        let warmer: std::sync::Weak<dyn tantivy::Warmer> = Arc::downgrade(&maps) as _;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![warmer])
+            .try_into()
+            .unwrap();
+        let mut writer: IndexWriter<TantivyDocument> =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for i in 0..250u32 {
+            writer
+                .add_document(doc!(id => format!("r{i:04}"), area => format!("a{}", i % 5)))
+                .unwrap();
+            if i == 120 {
+                // Replaced within the segment being written.
+                writer.delete_term(Term::from_field_text(id, "r0007"));
+                writer
+                    .add_document(doc!(id => "r0007", area => "a9"))
+                    .unwrap();
+            }
+            if i % 100 == 99 {
+                writer.commit().unwrap();
+            }
+        }
+        writer.delete_term(Term::from_field_text(id, "r0150"));
+        writer.commit().unwrap();
+        reader.reload().unwrap();
+        let searcher = reader.searcher();
+        assert!(searcher.segment_readers().len() > 1);
+
+        let unwarmed = Arc::new(IdMaps::new(id));
+        let ids: Vec<String> = (0..260)
+            .step_by(7)
+            .map(|i| format!("r{i:04}"))
+            .chain(["r0150".to_string(), "none".to_string()])
+            .collect();
+        let areas = [Term::from_field_text(area, "a9")];
+        let terms: Vec<Term> = ids
+            .iter()
+            .map(|i| Term::from_field_text(id, i))
+            .chain(areas.iter().cloned())
+            .collect();
+        let theirs = searcher
+            .search(&TermSetQuery::new(terms), &DocSetCollector)
+            .unwrap();
+        for maps in [&maps, &unwarmed] {
+            let ours = searcher
+                .search(
+                    &AnyTermQuery::new(areas.iter().cloned()).with_ids(
+                        id,
+                        ids.clone().into(),
+                        maps.clone(),
+                    ),
+                    &DocSetCollector,
+                )
+                .unwrap();
+            assert_eq!(ours, theirs);
+        }
+
+        let mut seen = HashSet::new();
+        for segment in searcher.segment_readers() {
+            let map = maps.segment(segment).expect("warmed");
+            assert!(unwarmed.segment(segment).is_none());
+            let names = maps.names().unwrap();
+            for doc in segment.doc_ids_alive() {
+                let stored: TantivyDocument =
+                    segment.get_store_reader(1).unwrap().get(doc).unwrap();
+                let want = stored
+                    .get_first(id)
+                    .and_then(|v| tantivy::schema::Value::as_str(&v))
+                    .map(String::from);
+                let got = names.id(&map, doc).map(|s| s.to_string());
+                assert_eq!(got, want, "doc {doc}");
+                seen.insert(got.unwrap());
+            }
+        }
+        assert_eq!(seen.len(), 249, "250 records, one deleted, one replaced");
+        assert!(seen.contains("r0007") && !seen.contains("r0150"));
     }
 }

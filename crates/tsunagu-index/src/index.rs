@@ -54,6 +54,8 @@ pub struct SearchIndex {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) analyzer: Arc<Analyzer>,
+    /// Kept alive here: the reader holds it weakly as its warmer.
+    pub(crate) id_maps: Arc<crate::id_map::IdMaps>,
     /// Category → the terms of its label and keywords, analysed once per
     /// open; a query word among them matches the category.
     pub(crate) category_terms: Vec<(Category, HashSet<String>)>,
@@ -212,9 +214,12 @@ impl SearchIndex {
         // Search segments in parallel: a consultation waits on one query at
         // a time, so latency matters more than throughput per core.
         index.set_default_multithread_executor()?;
+        let id_maps = Arc::new(crate::id_map::IdMaps::new(fields.id));
+        let warmer: std::sync::Weak<dyn tantivy::Warmer> = Arc::downgrade(&id_maps) as _;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![warmer])
             .try_into()?;
         let category_terms = Category::ALL
             .iter()
@@ -229,6 +234,7 @@ impl SearchIndex {
             reader,
             fields,
             analyzer,
+            id_maps,
             category_terms,
         })
     }

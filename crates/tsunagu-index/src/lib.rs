@@ -14,6 +14,7 @@ pub mod search;
 pub mod tokenizer;
 
 mod any_term;
+mod id_map;
 mod index;
 
 pub use error::IndexError;

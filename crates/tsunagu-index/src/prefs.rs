@@ -369,6 +369,91 @@ impl tantivy::collector::ScoreSegmentTweaker<RankKey> for SegmentRanker {
     }
 }
 
+/// Every match with its rank key, for searches near a place: whether a
+/// match is strong depends on the best text score of all matches, which
+/// is only known at the end. Collecting every key once and choosing the
+/// top afterwards (`top_ranked`) costs less than the second evaluation of
+/// the query that finding the best score first would take.
+pub(crate) struct AllRanked(pub Ranker);
+
+pub(crate) struct AllRankedSegment {
+    ord: tantivy::SegmentOrdinal,
+    ranker: SegmentRanker,
+    found: Vec<(RankKey, tantivy::DocAddress)>,
+}
+
+impl tantivy::collector::Collector for AllRanked {
+    type Fruit = Vec<(RankKey, tantivy::DocAddress)>;
+    type Child = AllRankedSegment;
+
+    fn for_segment(
+        &self,
+        ord: tantivy::SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<AllRankedSegment> {
+        use tantivy::collector::ScoreTweaker;
+        Ok(AllRankedSegment {
+            ord,
+            ranker: self.0.segment_tweaker(reader)?,
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<(RankKey, tantivy::DocAddress)>>,
+    ) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl tantivy::collector::SegmentCollector for AllRankedSegment {
+    type Fruit = Vec<(RankKey, tantivy::DocAddress)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        use tantivy::collector::ScoreSegmentTweaker;
+        let key = self.ranker.score(doc, score);
+        self.found
+            .push((key, tantivy::DocAddress::new(self.ord, doc)));
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.found
+    }
+}
+
+/// The `limit` best of all keys after `offset`, with `strong` set from the
+/// best text score: what a top-N collector with that `strong_min` gives
+/// (ties by document address, as tantivy breaks them).
+pub(crate) fn top_ranked(
+    mut all: Vec<(RankKey, tantivy::DocAddress)>,
+    strong_share: Score,
+    offset: usize,
+    limit: usize,
+) -> Vec<(RankKey, tantivy::DocAddress)> {
+    let best = all.iter().map(|(k, _)| k.text).fold(0.0, Score::max);
+    let strong_min = best * strong_share;
+    for (key, _) in &mut all {
+        key.strong = u8::from(key.text >= strong_min);
+    }
+    let order = |a: &(RankKey, tantivy::DocAddress), b: &(RankKey, tantivy::DocAddress)| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.1.cmp(&b.1))
+    };
+    let wanted = offset.saturating_add(limit);
+    if wanted < all.len() {
+        all.select_nth_unstable_by(wanted, order);
+        all.truncate(wanted);
+    }
+    all.sort_by(order);
+    all.into_iter().skip(offset).collect()
+}
+
 /// Haversine metres (the index does not depend on the geo crate).
 fn tsunagu_geo_free_distance(a: (f64, f64), b: (f64, f64)) -> f64 {
     const R: f64 = 6_371_008.8;
@@ -456,5 +541,39 @@ mod tests {
             text: 0.5,
         };
         assert!(c > a);
+    }
+
+    /// `top_ranked` gives what ranking with the best score known up front
+    /// gives: strong from the best text score, key order, ties by address,
+    /// offset and limit.
+    #[test]
+    fn top_ranked_orders_as_a_top_n_with_known_best() {
+        let key = |fit: i32, near: i32, text: Score| RankKey {
+            fit,
+            in_place: 0,
+            strong: 0,
+            near,
+            text,
+        };
+        let at = |doc: u32| tantivy::DocAddress::new(0, doc);
+        let all = vec![
+            (key(0, -3, 10.0), at(0)), // strong, far
+            (key(0, -1, 2.0), at(1)),  // weak (below 10 × 0.5), near
+            (key(0, -1, 6.0), at(2)),  // strong, near
+            (key(-1, -1, 9.0), at(3)), // misses a wish
+            (key(0, -1, 6.0), at(4)),  // ties with doc 2
+        ];
+        let docs = |v: Vec<(RankKey, tantivy::DocAddress)>| -> Vec<u32> {
+            v.into_iter().map(|(_, a)| a.doc_id).collect()
+        };
+        assert_eq!(
+            docs(top_ranked(all.clone(), 0.5, 0, 10)),
+            vec![2, 4, 0, 1, 3]
+        );
+        assert_eq!(docs(top_ranked(all.clone(), 0.5, 1, 2)), vec![4, 0]);
+        assert_eq!(docs(top_ranked(all.clone(), 0.5, 9, 2)), Vec::<u32>::new());
+        // With every match strong, distance decides before text.
+        assert_eq!(docs(top_ranked(all, 0.0, 0, 3)), vec![2, 4, 1]);
+        assert!(top_ranked(Vec::new(), 0.5, 0, 3).is_empty());
     }
 }

@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
@@ -24,6 +25,7 @@ use tsunagu_text::analyzer::{QueryConcept, SynonymSource, reading_segmentations}
 
 use crate::error::IndexError;
 use crate::facets::FacetCollector;
+use crate::id_map::{IdMaps, SegmentIds};
 use crate::index::SearchIndex;
 use crate::schema::Fields;
 
@@ -81,7 +83,9 @@ impl SearchQuery {
 
 #[derive(Debug, Clone, Default)]
 pub struct Restriction {
-    pub ids: Vec<String>,
+    /// Shared: queries are cloned per pass, and a radius holds about a
+    /// thousand ids.
+    pub ids: Arc<[String]>,
     pub area_keys: Vec<String>,
 }
 
@@ -222,7 +226,7 @@ impl SearchIndex {
             .collect();
         let n = concept_queries.len();
         let strict = n - n / 3;
-        let filters = filter_clauses(f, q);
+        let filters = filter_clauses(f, &self.id_maps, q);
         let limit = q.limit.max(1);
 
         // One pass collects the total, the top hits and both facets. With
@@ -231,18 +235,8 @@ impl SearchIndex {
         let run = |query: &BooleanQuery| -> tantivy::Result<(usize, Vec<ScoredDoc>, _)> {
             let top = TopDocs::with_limit(limit).and_offset(q.offset);
             if ranked {
-                // The best text score, so that weak matches (a shared
-                // category word) can be told from good ones.
-                let strong_min = if q.prefs.place.is_some() {
-                    searcher
-                        .search(query, &TopDocs::with_limit(1))?
-                        .first()
-                        .map_or(0.0, |(s, _)| s * STRONG_SHARE)
-                } else {
-                    0.0
-                };
                 let ranker = crate::prefs::Ranker {
-                    strong_min,
+                    strong_min: 0.0,
                     prefs: q.prefs.clone(),
                     town_keys: q
                         .prefs
@@ -251,6 +245,20 @@ impl SearchIndex {
                         .flat_map(|p| p.towns.iter().map(|t| crate::prefs::town_key(t)))
                         .collect(),
                 };
+                if q.prefs.place.is_some() {
+                    // Near a place, weak matches (a shared category word)
+                    // are told from good ones by the best text score.
+                    let (total, all, facets) = searcher.search(
+                        query,
+                        &(Count, crate::prefs::AllRanked(ranker), FacetCollector),
+                    )?;
+                    let top = crate::prefs::top_ranked(all, STRONG_SHARE, q.offset, limit);
+                    return Ok((
+                        total,
+                        top.into_iter().map(|(k, a)| (k.text, k.fit, a)).collect(),
+                        facets,
+                    ));
+                }
                 let (total, top, facets) =
                     searcher.search(query, &(Count, top.tweak_score(ranker), FacetCollector))?;
                 Ok((
@@ -281,11 +289,31 @@ impl SearchIndex {
 
         let in_area = mark_in_area(&searcher, f.area, &q.mark_area_keys, &top_docs)?;
         let mut hits = Vec::with_capacity(top_docs.len());
+        let names = self.id_maps.names();
+        let mut segment: Option<(u32, Option<Arc<SegmentIds>>)> = None;
         for ((score, fit, address), in_area) in top_docs.into_iter().zip(in_area) {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()) {
+            if segment.as_ref().map(|(ord, _)| *ord) != Some(address.segment_ord) {
+                let reader = searcher.segment_reader(address.segment_ord);
+                segment = Some((address.segment_ord, self.id_maps.segment(reader)));
+            }
+            let mapped = segment
+                .as_ref()
+                .and_then(|(_, map)| map.as_ref())
+                .zip(names.as_ref())
+                .and_then(|(map, names)| names.id(map, address.doc_id))
+                .map(String::from);
+            let id = match mapped {
+                Some(id) => Some(id),
+                None => {
+                    let doc: TantivyDocument = searcher.doc(address)?;
+                    doc.get_first(f.id)
+                        .and_then(|v| v.as_str())
+                        .map(String::from)
+                }
+            };
+            if let Some(id) = id {
                 hits.push(IndexHit {
-                    id: id.to_string(),
+                    id,
                     score,
                     fit,
                     in_area,
@@ -648,7 +676,7 @@ fn serving_wards_query(f: &Fields, wards: &[Ward]) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(any))
 }
 
-fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
+fn filter_clauses(f: &Fields, id_maps: &Arc<IdMaps>, q: &SearchQuery) -> Vec<Filter> {
     let mut out: Vec<Filter> = Vec::new();
     let mut require = |q: Option<Box<dyn Query>>| out.extend(q.map(Filter::Require));
     require(any_of(f.kind, q.kinds.iter().map(|k| k.code().to_string())));
@@ -679,10 +707,14 @@ fn filter_clauses(f: &Fields, q: &SearchQuery) -> Vec<Filter> {
         ))));
     }
     if let Some(r) = &q.restrict {
-        let ids = r.ids.iter().map(|id| Term::from_field_text(f.id, id));
         let areas = r.area_keys.iter().map(|a| Term::from_field_text(f.area, a));
-        let terms: Vec<Term> = ids.chain(areas).collect();
-        require(Some(Box::new(crate::any_term::AnyTermQuery::new(terms))));
+        require(Some(Box::new(
+            crate::any_term::AnyTermQuery::new(areas).with_ids(
+                f.id,
+                r.ids.clone(),
+                id_maps.clone(),
+            ),
+        )));
     }
     if q.audience == Audience::Public {
         out.extend(
