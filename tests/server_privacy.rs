@@ -137,10 +137,10 @@ fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// A random public request to one of the public endpoints.
+/// A random public request to one of the public endpoints or pages.
 fn request_strategy() -> impl Strategy<Value = (u8, usize, usize, usize, usize, bool)> {
     (
-        0u8..8,
+        0u8..13,
         0..WORDS.len(),
         0..TOWNS.len(),
         0..CATEGORIES.len(),
@@ -178,6 +178,23 @@ fn build(
         }),
         5 => get("/api/v1/categories".into()),
         6 => get("/api/v1/wards".into()),
+        // The public pages, with and without ふりがな and larger text.
+        8 => get(format!("/search?q={}&page={}", enc(WORDS[w]), n % 3 + 1)),
+        9 => get(format!(
+            "/search?q={}&near={}",
+            enc(WORDS[w]),
+            enc(TOWNS[town])
+        )),
+        10 => get(format!("/search?category={}", CATEGORIES[cat])),
+        11 => Request::get(if flag {
+            format!("/resources/zzinternal-{n}")
+        } else {
+            format!("/resources/pub-{n}")
+        })
+        .header("cookie", "tsunagu_display=large.ruby")
+        .body(Body::empty())
+        .unwrap(),
+        12 => get("/".into()),
         _ => Request::post("/api/v1/match")
             .header("content-type", "application/json")
             .body(Body::from(
@@ -227,8 +244,12 @@ fn no_public_answer_carries_internal_data() {
             }
             if status.is_success() {
                 answered.set(answered.get() + 1);
-                let v: Value = serde_json::from_str(&text).unwrap();
-                prop_assert!(v.is_object());
+                if uri.starts_with("/api/") {
+                    let v: Value = serde_json::from_str(&text).unwrap();
+                    prop_assert!(v.is_object());
+                } else {
+                    prop_assert!(text.starts_with("<!doctype html>"), "{uri}: {text}");
+                }
             }
             Ok(())
         })

@@ -129,6 +129,9 @@ pub struct ShownRecord {
     pub in_words: InWords,
     pub first_imported: String,
     pub last_changed: String,
+    /// Where the record is (its point or its located address).
+    #[serde(skip)]
+    pub point: Option<(f64, f64)>,
 }
 
 impl Directory {
@@ -147,6 +150,7 @@ impl Directory {
             ward: stored.placement.ward.map(|w| w.name().to_string()),
             first_imported: stored.first_imported,
             last_changed: stored.last_changed,
+            point: stored.placement.point(),
         }))
     }
 }

@@ -13,8 +13,9 @@ pub mod coordinator;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod params;
-pub mod pool;
+mod pool;
 pub mod public;
 pub mod wire;
 pub mod writer;
@@ -55,6 +56,12 @@ pub struct ServerConfig {
     pub public_cache_ttl: Duration,
     /// Bytes of public answers kept.
     pub public_cache_bytes: u64,
+    /// Map tiles for the pages' maps (地理院タイル by default; none: points
+    /// on a plain background).
+    pub map_tiles: tsunagu_web::MapTiles,
+    /// The address readers reach the service at (`https://tsunagu.example`),
+    /// for QR codes on printed pages; `None`: the request's Host.
+    pub public_url: Option<String>,
 }
 
 impl ServerConfig {
@@ -70,6 +77,8 @@ impl ServerConfig {
             secure_cookies: false,
             public_cache_ttl: Duration::from_millis(500),
             public_cache_bytes: 64 * 1024 * 1024,
+            map_tiles: tsunagu_web::MapTiles::gsi(),
+            public_url: None,
         }
     }
 }
@@ -226,11 +235,16 @@ pub fn router(state: AppState) -> Router {
     let metrics = state.metrics.clone();
     let timeout = state.config.request_timeout;
     let body_limit = state.config.max_body_bytes;
+    let state_for_errors = state.clone();
     public::routes(state.clone())
         .merge(coordinator::routes())
+        .merge(pages::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state_for_errors,
+            json_errors,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             metrics::track,
@@ -276,20 +290,38 @@ async fn deadline(
 /// large, unreadable body) come as plain text; the API speaks JSON, so
 /// they are said again in its error shape.
 async fn json_errors(
+    axum::extract::State(app): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
+    let path = req.uri().path();
+    let api = path.starts_with("/api/") || matches!(path, "/healthz" | "/readyz" | "/metrics");
+    let headers = (!api).then(|| req.headers().clone());
     let response = next.run(req).await;
     let status = response.status();
-    let is_json = response
+    let content_type = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .unwrap_or_default();
+    let is_json = content_type.starts_with("application/json");
+    let is_html = content_type.starts_with("text/html");
+    if !(status.is_client_error() || status.is_server_error()) || is_json || is_html {
         return response;
+    }
+    // Outside the API an error is a page.
+    if let Some(headers) = headers {
+        let (title, message) = match status {
+            StatusCode::NOT_FOUND => ("見つかりません", "そのページはありません。"),
+            s if s.is_client_error() => ("表示できませんでした", "要求を読み取れませんでした。"),
+            _ => (
+                "表示できませんでした",
+                "サーバーで問題が起きました。しばらくしてからもう一度お試しください。",
+            ),
+        };
+        return pages::message_page(&app, &headers, status, title, message);
     }
     let (code, message) = match status {
         StatusCode::NOT_FOUND => ("not_found", "そのページや API はありません"),

@@ -429,7 +429,7 @@ async fn locate(
 
 /// Active public records per category and per ward (a browse of the index
 /// with no words: the facet counts).
-fn public_counts(dir: &Directory) -> Result<tsunagu_engine::SearchResults, ApiError> {
+pub(crate) fn public_counts(dir: &Directory) -> Result<tsunagu_engine::SearchResults, ApiError> {
     // Every kind: a browse of the whole directory, not an empty query.
     let q = SearchQuery {
         limit: 1,

@@ -31,6 +31,19 @@ pub struct ServeArgs {
     /// public cache).
     #[arg(long, default_value_t = 500)]
     public_cache_ms: u64,
+    /// Map tiles for the pages: a `{z}/{x}/{y}` URL template, or `none`
+    /// (points on a plain background). Default: 地理院タイル (標準地図).
+    #[arg(long, env = "TSUNAGU_MAP_TILES")]
+    map_tiles: Option<String>,
+    /// Attribution shown on maps with --map-tiles (HTML allowed: a link to
+    /// the provider's terms).
+    #[arg(long, env = "TSUNAGU_MAP_ATTRIBUTION", default_value = "")]
+    map_attribution: String,
+    /// The address readers reach the service at (e.g.
+    /// https://tsunagu.example.jp), for QR codes on printed pages; default:
+    /// the Host of each request.
+    #[arg(long, env = "TSUNAGU_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 pub fn run(args: &ServeArgs, directory: DirectoryConfig) -> Result<ExitCode> {
@@ -56,6 +69,28 @@ pub fn run(args: &ServeArgs, directory: DirectoryConfig) -> Result<ExitCode> {
     config.secure_cookies = args.secure_cookies;
     // At most a second: edits must reach public answers within one.
     config.public_cache_ttl = std::time::Duration::from_millis(args.public_cache_ms.min(1_000));
+    config.map_tiles = match args.map_tiles.as_deref() {
+        None => tsunagu_web::MapTiles::gsi(),
+        Some("none") | Some("") => tsunagu_web::MapTiles::none(),
+        Some(url) => {
+            anyhow::ensure!(
+                (url.starts_with("https://") || url.starts_with("http://"))
+                    && ["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p)),
+                "--map-tiles は {{z}}/{{x}}/{{y}} を含む http(s) の URL か none で指定してください（{url}）"
+            );
+            tsunagu_web::MapTiles {
+                url: url.to_string(),
+                attribution: args.map_attribution.clone(),
+            }
+        }
+    };
+    if let Some(url) = &args.public_url {
+        anyhow::ensure!(
+            url.starts_with("https://") || url.starts_with("http://"),
+            "--public-url は http:// か https:// で始まる URL で指定してください（{url}）"
+        );
+        config.public_url = Some(url.trim_end_matches('/').to_string());
+    }
     let app = App::with_directory(config, dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

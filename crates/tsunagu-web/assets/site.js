@@ -1,0 +1,54 @@
+// tsunagu: small enhancements only. Every page works without this file:
+// search, details, forms and printing are plain HTML.
+(function () {
+  "use strict";
+
+  // Print buttons (the print stylesheet does the rest).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  // Maps: an element with data-points='[[lat, lon, "name"], ...]' becomes a
+  // Leaflet map, loaded from this server only when a page has one. The tile
+  // URL comes from the server's configuration; without one the points are
+  // drawn on a plain background.
+  var maps = document.querySelectorAll("[data-points]");
+  if (maps.length === 0) return;
+  var config = document.querySelector('meta[name="tsunagu-map"]');
+  if (!config) return;
+  var css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = config.dataset.css;
+  document.head.appendChild(css);
+  var script = document.createElement("script");
+  script.src = config.dataset.js;
+  script.onload = function () { maps.forEach(draw); };
+  document.head.appendChild(script);
+
+  function draw(el) {
+    var points;
+    try { points = JSON.parse(el.dataset.points); } catch (e) { return; }
+    if (!points.length || !window.L) return;
+    var fallback = el.querySelector(".map-fallback");
+    if (fallback) fallback.remove();
+    var map = L.map(el, { scrollWheelZoom: false, attributionControl: true });
+    var tiles = config.dataset.tiles;
+    if (tiles) {
+      L.tileLayer(tiles, {
+        maxZoom: 18,
+        attribution: config.dataset.attribution || ""
+      }).addTo(map);
+    }
+    var bounds = [];
+    points.forEach(function (p) {
+      var marker = L.circleMarker([p[0], p[1]], {
+        radius: p[3] ? 9 : 7, color: p[3] ? "#b00000" : "#0017c1", weight: 3, fillOpacity: 0.6
+      }).addTo(map);
+      if (p[2]) marker.bindTooltip(p[2]);
+      bounds.push([p[0], p[1]]);
+    });
+    if (bounds.length === 1) map.setView(bounds[0], 16);
+    else map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+  }
+})();

@@ -1,0 +1,63 @@
+//! The pages in a real browser: `tests/browser/run.mjs` drives Debian's
+//! Chromium (playwright-core) against a `tsunagu serve` on the seed data,
+//! with an axe-core scan of every page, print to PDF, keyboard-only walks
+//! and screenshots kept in `tests/browser/artifacts/`.
+//!
+//! scripts/test installs Chromium, Node.js and the pinned npm packages and
+//! sets TSUNAGU_BROWSER=required, so in the test suite this never skips;
+//! a bare `cargo test` on a machine without them says so and passes.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::server::Server;
+
+fn browser_tools_ready(dir: &Path) -> Result<(), String> {
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        return Err("tests/browser/node_modules is missing (run scripts/browser-setup.sh)".into());
+    }
+    let chromium = std::env::var("TSUNAGU_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return Err(format!("no Chromium at {chromium}"));
+    }
+    match Command::new("node").arg("--version").output() {
+        Ok(o) if o.status.success() => Ok(()),
+        _ => Err("node is not installed".into()),
+    }
+}
+
+#[test]
+fn pages_work_in_chromium() {
+    let dir = common::root().join("tests/browser");
+    if let Err(why) = browser_tools_ready(&dir) {
+        if std::env::var("TSUNAGU_BROWSER").as_deref() == Ok("required") {
+            panic!("browser tests required but {why}");
+        }
+        eprintln!("skipping the browser tests: {why}");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = Server::start(&data, &["--seed", "seed-data"]);
+    let artifacts = dir.join("artifacts");
+    let _ = std::fs::remove_dir_all(&artifacts);
+    let out = Command::new("node")
+        .current_dir(&dir)
+        .arg("run.mjs")
+        .arg(&server.base)
+        .arg(&artifacts)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "browser checks failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("checks passed"), "{stdout}\n{stderr}");
+}

@@ -1,0 +1,224 @@
+// End-to-end tests of tsunagu's pages in headless Chromium (Debian's),
+// driven by playwright-core, with an axe-core scan of every page.
+// Run by tests/browser.rs, which starts `tsunagu serve` on the seed data:
+//   node run.mjs <base-url> <artifacts-dir>
+// Prints one line per check; exits non-zero when any fails.
+
+import { chromium } from "playwright-core";
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const [base, artifacts] = process.argv.slice(2);
+if (!base || !artifacts) {
+  console.error("usage: node run.mjs <base-url> <artifacts-dir>");
+  process.exit(2);
+}
+mkdirSync(artifacts, { recursive: true });
+
+const failures = [];
+let checks = 0;
+function check(ok, what) {
+  checks += 1;
+  if (ok) console.log(`ok    ${what}`);
+  else { console.log(`FAIL  ${what}`); failures.push(what); }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.TSUNAGU_CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+
+// bypassCSP only so that axe-core can be injected; the pages' own policy is
+// checked separately (csp violations are collected from the console).
+async function newPage(options = {}) {
+  const context = await browser.newContext({
+    bypassCSP: options.bypassCSP ?? true,
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+    viewport: options.viewport ?? { width: 1024, height: 900 },
+    locale: "ja-JP",
+  });
+  const page = await context.newPage();
+  page.problems = [];
+  // Map tiles come from the tile server, which a closed test machine cannot
+  // reach: the pages must work without them, so their failures are not
+  // problems. Anything else that fails to load is.
+  const tiles = (u) => u.includes("cyberjapandata.gsi.go.jp");
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) page.problems.push(m.text());
+  });
+  page.on("pageerror", (e) => page.problems.push(String(e)));
+  page.on("requestfailed", (r) => { if (!tiles(r.url())) page.problems.push(`failed: ${r.url()}`); });
+  page.on("response", (r) => { if (r.status() >= 400 && !tiles(r.url()) && !r.url().includes("/resources/zz")) page.problems.push(`${r.status()}: ${r.url()}`); });
+  return page;
+}
+
+let shot = 0;
+async function screenshot(page, name) {
+  shot += 1;
+  const file = `${artifacts}/${String(shot).padStart(2, "0")}-${name}.png`;
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+async function axe(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+  });
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  writeFileSync(`${artifacts}/axe-${name}.json`, JSON.stringify(result, null, 2));
+  check(bad.length === 0, `axe: ${name} has no serious or critical violations ${bad.length ? JSON.stringify(bad) : ""}`);
+}
+
+async function pdfPages(page, name) {
+  await page.emulateMedia({ media: "print" });
+  const pdf = await page.pdf({ format: "A4", printBackground: true, preferCSSPageSize: true });
+  await page.emulateMedia({ media: "screen" });
+  writeFileSync(`${artifacts}/${name}.pdf`, pdf);
+  const text = pdf.toString("latin1");
+  return (text.match(/\/Type\s*\/Page[^s]/g) || []).length;
+}
+
+// --- Public search → detail → print preview -------------------------------
+{
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  check((await page.title()).includes("つなぐ"), "home page has a title");
+  await screenshot(page, "home");
+  await axe(page, "home");
+
+  await page.fill("#q", "無料 体操");
+  await Promise.all([page.waitForURL(/\/search\?/), page.click("form[role=search] button[type=submit]")]);
+  const count = await page.textContent(".count-line");
+  check(/件見つかりました/.test(count || ""), `search 無料 体操 finds results (${count})`);
+  const chips = await page.locator(".chip").allTextContents();
+  check(chips.some((c) => c.includes("無料")), `the query is understood as 無料 (${chips.join(" | ")})`);
+  await screenshot(page, "search");
+  await axe(page, "search");
+
+  // Removing the understood constraint with one click.
+  const remove = page.locator(".chip", { hasText: "無料" }).locator("a");
+  await Promise.all([page.waitForURL(/\/search\?/), remove.click()]);
+  const q = new URL(page.url()).searchParams.get("q") || "";
+  check(!q.includes("無料") && q.includes("体操"), `removing 無料 searches 「${q}」`);
+  const after = await page.locator(".chip").allTextContents();
+  check(!after.some((c) => c.includes("無料")), "the 無料 chip is gone");
+
+  // Detail page and its print preview.
+  await Promise.all([page.waitForURL(/\/resources\//), page.locator(".result h2 a").first().click()]);
+  check(await page.locator("h1").count() === 1, "the detail page has one heading 1");
+  check(await page.locator(".facts dt", { hasText: "費用" }).count() === 1, "the detail page says the cost");
+  await screenshot(page, "detail");
+  await axe(page, "detail");
+  const pages = await pdfPages(page, "detail-print");
+  check(pages === 1, `the detail page prints on one A4 page (${pages})`);
+  await page.emulateMedia({ media: "print" });
+  await screenshot(page, "detail-print");
+  check(await page.locator(".qr svg").isVisible(), "the printed detail page has a QR code");
+  check(!(await page.locator(".site-header").isVisible()), "the printed page has no navigation");
+  await page.emulateMedia({ media: "screen" });
+
+  // A result list prints on one page too (the first page of 20).
+  await page.goto(`${base}/search?q=${encodeURIComponent("サロン")}&ward=${encodeURIComponent("稲毛区")}`);
+  const listPages = await pdfPages(page, "search-print");
+  check(listPages >= 1, `a result list prints (${listPages} A4 pages)`);
+  check(page.problems.length === 0, `no script errors on the public pages ${page.problems.join(" / ")}`);
+}
+
+// --- Larger text and ふりがな switches -----------------------------------
+{
+  const page = await newPage();
+  await page.goto(`${base}/search?q=${encodeURIComponent("体操")}`);
+  const before = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  await Promise.all([page.waitForURL(/\/search\?/), page.click("text=文字を大きく")]);
+  const after = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  check(after > before, `文字を大きく makes the text larger (${before}px → ${after}px)`);
+  check(new URL(page.url()).searchParams.get("q") === "体操", "the switch comes back to the same search");
+  await Promise.all([page.waitForURL(/\/search\?/), page.click("text=ふりがなをつける")]);
+  const rubies = await page.locator("ruby rt").count();
+  check(rubies > 0, `ふりがな puts readings over kanji (${rubies} readings)`);
+  await screenshot(page, "search-large-ruby");
+  await axe(page, "search-large-ruby");
+  await Promise.all([page.waitForURL(/\/search\?/), page.click("text=ふりがなを消す")]);
+  check(await page.locator("ruby").count() === 0, "ふりがなを消す removes them");
+}
+
+// --- Without JavaScript ----------------------------------------------------
+{
+  const page = await newPage({ javaScriptEnabled: false });
+  await page.goto(`${base}/search?q=${encodeURIComponent("認知症カフェ")}`);
+  check(await page.locator(".result").count() > 0, "search works without JavaScript");
+  await page.locator(".result h2 a").first().click();
+  check(await page.locator(".facts").count() === 1, "a detail page works without JavaScript");
+}
+
+// --- The pages' own Content-Security-Policy holds ---------------------------
+{
+  const page = await newPage({ bypassCSP: false });
+  const violations = [];
+  page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  await page.goto(`${base}/`);
+  await page.goto(`${base}/search?q=${encodeURIComponent("体操")}&near=${encodeURIComponent("稲毛区小仲台2丁目")}`);
+  const drawn = await page.waitForSelector(".map.leaflet-container", { timeout: 5000 }).then(() => true, () => false);
+  check(drawn, "results near a place are drawn on a map (without tiles when none load)");
+  check(await page.locator(".leaflet-interactive").count() > 1, "the map shows the place and the results");
+  await screenshot(page, "near-with-map");
+  await Promise.all([page.waitForURL(/\/resources\//), page.locator(".result h2 a").first().click()]);
+  const detailMap = await page.waitForSelector(".map.leaflet-container", { timeout: 5000 }).then(() => true, () => false);
+  check(detailMap, "the detail page draws its map");
+  check(violations.length === 0, `no CSP violations ${violations.join(" / ")}`);
+  await screenshot(page, "detail-with-map");
+  // The same page with its map drawn, scanned (axe is injected, so this
+  // context lets the test's own script in).
+  const scanned = await newPage();
+  await scanned.goto(page.url());
+  await scanned.waitForSelector(".map.leaflet-container", { timeout: 5000 }).catch(() => {});
+  await axe(scanned, "detail-with-map");
+}
+
+// --- Keyboard only: public search ------------------------------------------
+{
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  await page.keyboard.press("Tab");
+  const skip = await page.evaluate(() => document.activeElement?.textContent);
+  check(skip === "本文へ移動", `the first Tab reaches the skip link (${skip})`);
+  // Tab until the search box has focus.
+  let reached = false;
+  for (let i = 0; i < 10 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => document.activeElement?.id === "q");
+  }
+  check(reached, "the search box is reachable by Tab");
+  await page.keyboard.type("サロン");
+  await Promise.all([page.waitForURL(/\/search\?/), page.keyboard.press("Enter")]);
+  check(await page.locator(".result").count() > 0, "Enter in the search box searches");
+  let onResult = false;
+  for (let i = 0; i < 40 && !onResult; i++) {
+    await page.keyboard.press("Tab");
+    onResult = await page.evaluate(() => !!document.activeElement?.closest(".result"));
+  }
+  check(onResult, "a result link is reachable by Tab");
+  const focusVisible = await page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
+  });
+  check(focusVisible, "the focused link shows a focus ring");
+  await Promise.all([page.waitForURL(/\/resources\//), page.keyboard.press("Enter")]);
+  check(true, "Enter opens the result");
+}
+
+await browser.close();
+console.log(`${checks - failures.length}/${checks} checks passed`);
+if (failures.length) {
+  console.log("failed:\n  " + failures.join("\n  "));
+  process.exit(1);
+}
