@@ -42,6 +42,35 @@ fn pages_work_in_chromium() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
+    // A coordinator of あんしんケアセンター AC05 (its password is printed).
+    let out = common::tsunagu(
+        &data,
+        &[
+            "user",
+            "add",
+            "hanako",
+            "--role",
+            "coordinator",
+            "--name",
+            "千葉 花子",
+            "--title",
+            "生活支援コーディネーター",
+            "--org",
+            "社会福祉法人つなぐ会",
+            "--centre",
+            "AC05",
+            "--appointed-on",
+            "2025-03-15",
+            "--reason",
+            "前任者の退職による",
+            "--from",
+            "2025-04-01",
+            "--until",
+            "2099-03-31",
+        ],
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let password = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let server = Server::start(&data, &["--seed", "seed-data"]);
     let artifacts = dir.join("artifacts");
     let _ = std::fs::remove_dir_all(&artifacts);
@@ -50,6 +79,8 @@ fn pages_work_in_chromium() {
         .arg("run.mjs")
         .arg(&server.base)
         .arg(&artifacts)
+        .env("TSUNAGU_TEST_LOGIN", "hanako")
+        .env("TSUNAGU_TEST_PASSWORD", &password)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

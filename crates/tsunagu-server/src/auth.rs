@@ -253,51 +253,49 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> Result<HeaderValue
     .map_err(|e| ApiError::internal("building the session cookie", &e))
 }
 
-/// `POST /api/v1/login` `{login, password}` → the session cookie and, in
-/// the body, who logged in and the CSRF token to send with changes.
-pub async fn login(
-    State(app): State<AppState>,
-    parts: Parts,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let connect = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-    let form: LoginForm = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::bad_request("body", "login と password を JSON で送ってください"))?;
-    if form.login.len() > 200 || form.password.len() > 1024 {
-        return Err(ApiError::bad_request(
-            "login",
-            "ログイン名かパスワードが長すぎます",
-        ));
-    }
-    let address = client_address(connect);
+/// What a sign-in came to.
+pub(crate) enum SignIn {
+    /// The account, the session cookie to set and the session's CSRF token.
+    In(Box<tsunagu_accounts::Account>, HeaderValue, String),
+    /// Too many attempts: the message and seconds to wait.
+    Throttled(String, u64),
+    /// Wrong login or password, or an account that may not log in now:
+    /// one message for all (the reason is in the log).
+    Refused,
+}
+
+/// Checks a login and password (throttled per account and address) and
+/// opens a session. Shared by the API's login and the console's.
+pub(crate) async fn sign_in(
+    app: &AppState,
+    login: String,
+    password: String,
+    address: IpAddr,
+) -> Result<SignIn, ApiError> {
     {
         let mut throttle = app
             .accounts
             .throttle
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Err(t) = throttle.check(&form.login, address) {
+        if let Err(t) = throttle.check(&login, address) {
             tracing::warn!(%address, by = ?t.by, "login throttled");
-            let mut response =
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", t.message_ja())
-                    .into_response();
-            if let Ok(v) = HeaderValue::from_str(&t.retry_after.as_secs().max(1).to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return Ok(response);
+            return Ok(SignIn::Throttled(
+                t.message_ja(),
+                t.retry_after.as_secs().max(1),
+            ));
         }
     }
     let now = chrono::Utc::now();
     let today = tsunagu_accounts::japan_date(now);
-    let login = form.login.clone();
+    let who = login.clone();
     let outcome = app
         .accounts
         .with_store(move |store| {
-            let account =
-                match tsunagu_accounts::authenticate(store, &form.login, &form.password, today) {
-                    Ok(a) => a,
-                    Err(e) => return Ok(Err(e)),
-                };
+            let account = match tsunagu_accounts::authenticate(store, &login, &password, today) {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(e)),
+            };
             let session = tsunagu_accounts::create_session(
                 store,
                 &account.login,
@@ -315,11 +313,78 @@ pub async fn login(
         .unwrap_or_else(PoisonError::into_inner);
     match outcome {
         Ok((account, (raw_id, csrf))) => {
-            throttle.record_success(&login);
+            throttle.record_success(&who);
             drop(throttle);
             tracing::info!(login = %account.login, "logged in");
             let cookie =
                 session_cookie(&raw_id, SESSION_HOURS * 3600, app.accounts.secure_cookies)?;
+            Ok(SignIn::In(Box::new(account), cookie, csrf))
+        }
+        Err(AccountError::Refused(refusal)) => {
+            throttle.record_failure(&who, address);
+            // The reason goes to the log; the caller learns nothing of it.
+            tracing::info!(%address, reason = refusal.code(), "login refused");
+            Ok(SignIn::Refused)
+        }
+        Err(e) => Err(ApiError::internal("logging in", &e)),
+    }
+}
+
+/// The session a request's cookie names, when it is a live one: the
+/// account and the session's CSRF token. Checking the token is the
+/// caller's (pages take it from their form).
+pub(crate) async fn session_of(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(tsunagu_accounts::Account, String)>, ApiError> {
+    let Some(raw) = cookie(headers, SESSION_COOKIE).map(str::to_string) else {
+        return Ok(None);
+    };
+    let now = chrono::Utc::now();
+    app.accounts
+        .with_store(move |store| {
+            tsunagu_accounts::session_account(store, &raw, now)
+                .map_err(|e| ApiError::internal("reading a session", &e))
+        })
+        .await
+}
+
+/// Ends the request's session (in the store) and gives the cookie that
+/// clears it.
+pub(crate) async fn sign_out(app: &AppState, headers: &HeaderMap) -> Result<HeaderValue, ApiError> {
+    if let Some(raw) = cookie(headers, SESSION_COOKIE).map(str::to_string) {
+        app.accounts
+            .with_store(move |store| {
+                tsunagu_accounts::delete_session(store, &raw)
+                    .map_err(|e| ApiError::internal("ending a session", &e))
+            })
+            .await?;
+    }
+    session_cookie("", 0, app.accounts.secure_cookies)
+}
+
+pub(crate) fn client_address_of(parts: &Parts) -> IpAddr {
+    client_address(parts.extensions.get::<ConnectInfo<SocketAddr>>())
+}
+
+/// `POST /api/v1/login` `{login, password}` → the session cookie and, in
+/// the body, who logged in and the CSRF token to send with changes.
+pub async fn login(
+    State(app): State<AppState>,
+    parts: Parts,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let form: LoginForm = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_request("body", "login と password を JSON で送ってください"))?;
+    if form.login.len() > 200 || form.password.len() > 1024 {
+        return Err(ApiError::bad_request(
+            "login",
+            "ログイン名かパスワードが長すぎます",
+        ));
+    }
+    let address = client_address_of(&parts);
+    match sign_in(&app, form.login, form.password, address).await? {
+        SignIn::In(account, cookie, csrf) => {
             let body = json!({
                 "login": account.login,
                 "name": account.name,
@@ -329,17 +394,19 @@ pub async fn login(
             });
             Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
         }
-        Err(AccountError::Refused(refusal)) => {
-            throttle.record_failure(&login, address);
-            // The reason goes to the log; the caller learns nothing of it.
-            tracing::info!(%address, reason = refusal.code(), "login refused");
-            Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "login_failed",
-                tsunagu_accounts::LoginRefusal::MESSAGE_JA,
-            ))
+        SignIn::Throttled(message, retry) => {
+            let mut response =
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", message).into_response();
+            if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(response)
         }
-        Err(e) => Err(ApiError::internal("logging in", &e)),
+        SignIn::Refused => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "login_failed",
+            tsunagu_accounts::LoginRefusal::MESSAGE_JA,
+        )),
     }
 }
 
@@ -349,15 +416,7 @@ pub async fn logout(
     headers: HeaderMap,
     _signed: Signed,
 ) -> Result<Response, ApiError> {
-    if let Some(raw) = cookie(&headers, SESSION_COOKIE).map(str::to_string) {
-        app.accounts
-            .with_store(move |store| {
-                tsunagu_accounts::delete_session(store, &raw)
-                    .map_err(|e| ApiError::internal("ending a session", &e))
-            })
-            .await?;
-    }
-    let cookie = session_cookie("", 0, app.accounts.secure_cookies)?;
+    let cookie = sign_out(&app, &headers).await?;
     Ok((
         [(header::SET_COOKIE, cookie)],
         Json(json!({"logged_out": true})),

@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod console;
 pub mod coordinator;
 pub mod error;
 pub mod metrics;
@@ -239,6 +240,7 @@ pub fn router(state: AppState) -> Router {
     public::routes(state.clone())
         .merge(coordinator::routes())
         .merge(pages::routes())
+        .merge(console::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(

@@ -9,6 +9,7 @@
 //! one from this crate.
 
 pub mod assets;
+pub mod console;
 pub mod icons;
 pub mod public;
 pub mod qr;

@@ -1,0 +1,612 @@
+//! The coordinator's console pages: login and logout, the consultation
+//! screen (the match form and its answer) and the printed handout.
+//!
+//! Pages post plain HTML forms, so the CSRF token travels as the form's
+//! `csrf` field and is checked here against the session's, on every
+//! request that changes anything. The senior's words and name are never
+//! stored: matching keeps only the unmet needs (as the API does with
+//! `record: true`), and the handout's name lives in one POST body.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use tsunagu_accounts::Account;
+use tsunagu_engine::{Audience, Location, MatchRequest, RequestError};
+use tsunagu_web::Template;
+use tsunagu_web::console::{
+    ConsultPage, HandoutItem, HandoutPage, LoginPage, MatchForm, Signed as SignedView,
+};
+use tsunagu_web::public::{MapPoint, map_points_json};
+
+use crate::AppState;
+use crate::auth::{SignIn, session_of, sign_in, sign_out};
+use crate::error::ApiError;
+use crate::pages::{html, message_page, page_for};
+
+/// Longest form body a console page accepts.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+/// Resources one handout holds (one A4 page in large type).
+pub const MAX_HANDOUT_ITEMS: usize = 5;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(consult))
+        .route("/console/login", get(login_form).post(login))
+        .route("/console/logout", axum::routing::post(logout))
+        .route("/console/match", axum::routing::post(match_form))
+        .route("/console/handout", axum::routing::post(handout))
+}
+
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn first<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
+fn all(pairs: &[(String, String)], key: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The logged-in account of a page request, or the way to the login page.
+async fn signed_in(
+    app: &AppState,
+    headers: &HeaderMap,
+    back: &str,
+) -> Result<(Account, String), Response> {
+    match session_of(app, headers).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(Redirect::to(&format!(
+            "/console/login?{}",
+            tsunagu_web::query_string([("next", back)])
+        ))
+        .into_response()),
+        Err(e) => Err(message_page(
+            app,
+            headers,
+            e.status,
+            "表示できませんでした",
+            &e.message,
+        )),
+    }
+}
+
+/// The session's CSRF token must come back in the form; `Some` is the
+/// refusal to answer with.
+fn csrf_refusal(
+    app: &AppState,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+    csrf: &str,
+) -> Option<Response> {
+    if tsunagu_accounts::secrets_equal(first(pairs, "csrf"), csrf) {
+        None
+    } else {
+        tracing::warn!("console form without the session's CSRF token");
+        Some(message_page(
+            app,
+            headers,
+            StatusCode::FORBIDDEN,
+            "操作できませんでした",
+            "画面を開き直してからもう一度操作してください（確認用の値が合いません）。",
+        ))
+    }
+}
+
+fn signed_view(account: &Account, csrf: String) -> SignedView {
+    SignedView {
+        name: account.name.clone(),
+        role: account.role.label_ja(),
+        centre: account.center_id.clone(),
+        csrf,
+    }
+}
+
+fn local_path(next: &str) -> String {
+    if next.starts_with("/console") && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/console".to_string()
+    }
+}
+
+fn render(t: &impl Template) -> Result<String, ApiError> {
+    t.render()
+        .map_err(|e| ApiError::internal("rendering a console page", &e))
+}
+
+fn page_response(
+    app: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    body: Result<String, ApiError>,
+) -> Response {
+    match body {
+        Ok(body) => html(app, status, body, false),
+        Err(e) => message_page(app, headers, e.status, "表示できませんでした", &e.message),
+    }
+}
+
+async fn login_form(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let next = form_pairs(raw.unwrap_or_default().as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| local_path(&v))
+        .unwrap_or_else(|| "/console".into());
+    let page = LoginPage {
+        title: "ログイン".into(),
+        page: page_for(&app, &headers, "/console/login".into()),
+        login: String::new(),
+        error: None,
+        next,
+    };
+    page_response(&app, &headers, StatusCode::OK, render(&page))
+}
+
+async fn login(State(app): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    let headers = parts.headers.clone();
+    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
+    let login_name = first(&pairs, "login").chars().take(200).collect::<String>();
+    let password = first(&pairs, "password")
+        .chars()
+        .take(1024)
+        .collect::<String>();
+    let next = local_path(first(&pairs, "next"));
+    let address = crate::auth::client_address_of(&parts);
+    let refused = |message: String, status: StatusCode| {
+        let page = LoginPage {
+            title: "ログイン".into(),
+            page: page_for(&app, &headers, "/console/login".into()),
+            login: login_name.clone(),
+            error: Some(message),
+            next: next.clone(),
+        };
+        page_response(&app, &headers, status, render(&page))
+    };
+    match sign_in(&app, login_name.clone(), password, address).await {
+        Ok(SignIn::In(_, cookie, _)) => {
+            let mut response = Redirect::to(&next).into_response();
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            response
+        }
+        Ok(SignIn::Throttled(message, _)) => refused(message, StatusCode::TOO_MANY_REQUESTS),
+        Ok(SignIn::Refused) => refused(
+            tsunagu_accounts::LoginRefusal::MESSAGE_JA.to_string(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => message_page(
+            &app,
+            &headers,
+            e.status,
+            "ログインできませんでした",
+            &e.message,
+        ),
+    }
+}
+
+async fn logout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
+    let (_, csrf) = match signed_in(&app, &headers, "/console").await {
+        Ok(found) => found,
+        // No session: nothing to end.
+        Err(_) => return Redirect::to("/").into_response(),
+    };
+    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
+        return refusal;
+    }
+    match sign_out(&app, &headers).await {
+        Ok(cookie) => {
+            let mut response = Redirect::to("/").into_response();
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            response
+        }
+        Err(e) => message_page(
+            &app,
+            &headers,
+            e.status,
+            "ログアウトできませんでした",
+            &e.message,
+        ),
+    }
+}
+
+async fn consult(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let (account, csrf) = match signed_in(&app, &headers, "/console").await {
+        Ok(found) => found,
+        Err(to_login) => return to_login,
+    };
+    let page = ConsultPage::new(
+        page_for(&app, &headers, "/console".into()),
+        signed_view(&account, csrf),
+        MatchForm {
+            max_distance: "1000".into(),
+            ..MatchForm::default()
+        },
+    );
+    let mut response = page_response(&app, &headers, StatusCode::OK, render(&page));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn read_match_form(pairs: &[(String, String)]) -> MatchForm {
+    let cut = |s: &str, n: usize| s.trim().chars().take(n).collect::<String>();
+    MatchForm {
+        needs: all(pairs, "need").into_iter().take(30).collect(),
+        needs_text: cut(first(pairs, "needs_text"), 2_000),
+        address: cut(first(pairs, "address"), 200),
+        days: all(pairs, "day").into_iter().take(7).collect(),
+        from: cut(first(pairs, "from"), 5),
+        to: cut(first(pairs, "to"), 5),
+        max_fee: cut(first(pairs, "max_fee"), 12),
+        features: all(pairs, "feature").into_iter().take(20).collect(),
+        max_distance: cut(first(pairs, "max_distance"), 6),
+        kind: cut(first(pairs, "kind"), 20),
+    }
+}
+
+/// The match request the form asks, in the API's JSON (so the same
+/// validation and messages apply), or the form's own problems.
+fn match_request_of(form: &MatchForm) -> Result<MatchRequest, Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    if form.address.is_empty() {
+        errors.push((
+            "address".to_string(),
+            "住んでいる所を入力してください（町名まででかまいません）".to_string(),
+        ));
+    }
+    if form.needs.is_empty() && form.needs_text.is_empty() {
+        errors.push((
+            "needs_text".to_string(),
+            "困りごとを選ぶか、ご本人の様子を書いてください".to_string(),
+        ));
+    }
+    let max_fee = if form.max_fee.is_empty() {
+        None
+    } else {
+        match form.max_fee.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push((
+                    "max_fee_yen".to_string(),
+                    "費用の上限は 0 以上の整数（円）で入力してください".to_string(),
+                ));
+                None
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut body = json!({
+        "location": {"address": form.address},
+        "needs": form.needs,
+        "requires": form.features,
+        "max_distance_m": form.max_distance.parse::<f64>().unwrap_or(1_000.0),
+        "audience": "coordinator",
+        // Only the unmet needs are kept (資源開発), never the words.
+        "record": true,
+    });
+    if !form.needs_text.is_empty() {
+        body["needs_text"] = Value::from(form.needs_text.clone());
+    }
+    if let Some(n) = max_fee {
+        body["max_fee_yen"] = Value::from(n);
+    }
+    if !form.days.is_empty() || !form.from.is_empty() || !form.to.is_empty() {
+        let days: Vec<&str> = if form.days.is_empty() {
+            tsunagu_web::console::WEEKDAYS
+                .iter()
+                .map(|(c, _)| *c)
+                .collect()
+        } else {
+            form.days.iter().map(String::as_str).collect()
+        };
+        let start = if form.from.is_empty() {
+            "00:00"
+        } else {
+            form.from.as_str()
+        };
+        let end = if form.to.is_empty() {
+            "24:00"
+        } else {
+            form.to.as_str()
+        };
+        body["available"] = json!([{"weekdays": days, "start": start, "end": end}]);
+    }
+    MatchRequest::from_json(&body.to_string()).map_err(|e| {
+        let field = match &e {
+            RequestError::Field { field, .. } => match field.as_str() {
+                f if f.starts_with("location") => "address".to_string(),
+                f if f.starts_with("available") => "from".to_string(),
+                f if f.starts_with("needs_text") => "needs_text".to_string(),
+                f if f.starts_with("max_fee") => "max_fee_yen".to_string(),
+                f => f.to_string(),
+            },
+            _ => "needs_text".to_string(),
+        };
+        vec![(field, e.message_ja())]
+    })
+}
+
+async fn match_form(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (account, csrf) = match signed_in(&app, &headers, "/console").await {
+        Ok(found) => found,
+        Err(to_login) => return to_login,
+    };
+    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
+    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
+        return refusal;
+    }
+    let form = read_match_form(&pairs);
+    let mut page = ConsultPage::new(
+        page_for(&app, &headers, "/console".into()),
+        signed_view(&account, csrf),
+        form.clone(),
+    );
+    let request = match match_request_of(&form) {
+        Ok(r) => r,
+        Err(errors) => {
+            page.errors = errors;
+            return page_response(&app, &headers, StatusCode::BAD_REQUEST, render(&page));
+        }
+    };
+    let today = crate::today_jst();
+    let answer = app
+        .readers
+        .run(move |dir| Ok(dir.match_request(&request, today)))
+        .await;
+    let rendered = match answer {
+        Ok(Ok(answer)) => render(&page.with_answer(&answer)).map(|b| (StatusCode::OK, b)),
+        Ok(Err(tsunagu_engine::EngineError::CannotLocate {
+            message,
+            candidates,
+        })) => {
+            let mut text = format!("「{}」の場所がわかりませんでした。{message}", form.address);
+            if !candidates.is_empty() {
+                text.push_str(&format!(
+                    "候補: {}",
+                    candidates
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ));
+            }
+            page.errors = vec![("address".into(), text)];
+            render(&page).map(|b| (StatusCode::BAD_REQUEST, b))
+        }
+        Ok(Err(e @ tsunagu_engine::EngineError::Input(_))) => {
+            page.errors = vec![("needs_text".into(), e.message_ja())];
+            render(&page).map(|b| (StatusCode::BAD_REQUEST, b))
+        }
+        Ok(Err(e)) => Err(ApiError::from(e)),
+        Err(e) => Err(e),
+    };
+    match rendered {
+        Ok((status, body)) => {
+            let mut response = html(&app, status, body, false);
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(e) => message_page(&app, &headers, e.status, "表示できませんでした", &e.message),
+    }
+}
+
+async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (account, csrf) = match signed_in(&app, &headers, "/console").await {
+        Ok(found) => found,
+        Err(to_login) => return to_login,
+    };
+    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
+    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
+        return refusal;
+    }
+    let mut ids = all(&pairs, "id");
+    ids.dedup();
+    ids.truncate(MAX_HANDOUT_ITEMS);
+    let for_name: String = first(&pairs, "for_name").trim().chars().take(40).collect();
+    let address: String = first(&pairs, "address").trim().chars().take(200).collect();
+    let page = page_for(&app, &headers, "/console".into());
+    let centre = account
+        .center_id
+        .clone()
+        .unwrap_or_else(|| "千葉市 生活支援コーディネーター".into());
+    let date = crate::today_jst().format("%Y年%-m月%-d日").to_string();
+    let rendered = app
+        .readers
+        .run(move |dir| {
+            let home = if address.is_empty() {
+                None
+            } else {
+                dir.resolve_location(&Location::Address(address.clone()))
+                    .ok()
+            };
+            let mut items = Vec::new();
+            let mut points = Vec::new();
+            let mut left_out = 0;
+            for id in &ids {
+                // A handout goes home with the senior: public information
+                // only, whoever prints it.
+                let Some(shown) = dir.get(id, Audience::Public)? else {
+                    left_out += 1;
+                    continue;
+                };
+                let r = &shown.record;
+                let walk = home
+                    .as_ref()
+                    .zip(shown.point)
+                    .map(|((_, here), there)| tsunagu_geo::distance_m(*here, there))
+                    .map(|d| {
+                        tsunagu_engine::distance_ja_of(d.round().min(f64::from(u32::MAX)) as u32)
+                    });
+                let mut place = r.address.clone().unwrap_or_default();
+                if place.is_empty() {
+                    place = format!(
+                        "{}{}",
+                        shown.ward.as_deref().unwrap_or_default(),
+                        shown.in_words.town.as_deref().unwrap_or_default()
+                    );
+                }
+                if place.is_empty() && !r.service_area.is_empty() {
+                    place = format!("ご自宅へ（対象地域: {}）", r.service_area.join("・"));
+                }
+                let contact = r
+                    .contact
+                    .as_ref()
+                    .and_then(|c| {
+                        c.phone
+                            .clone()
+                            .map(|p| format!("電話 {p}"))
+                            .or_else(|| c.email.clone())
+                    })
+                    .map(|c| match &r.organizer {
+                        Some(o) => format!("{}　{c}", o.name),
+                        None => c,
+                    })
+                    .unwrap_or_default();
+                if let Some((lat, lon)) = shown.point {
+                    points.push(MapPoint {
+                        lat,
+                        lon,
+                        name: r.name.clone(),
+                        here: false,
+                    });
+                }
+                items.push(HandoutItem {
+                    name: r.name.clone(),
+                    what: r
+                        .categories
+                        .iter()
+                        .map(|c| c.label_ja())
+                        .collect::<Vec<_>>()
+                        .join("・"),
+                    when: shown.in_words.when_ja.clone(),
+                    place,
+                    fee: shown.in_words.fee_ja.clone(),
+                    contact,
+                    walk,
+                });
+            }
+            let from_place = home.as_ref().map(|(place, (lat, lon))| {
+                points.insert(
+                    0,
+                    MapPoint {
+                        lat: *lat,
+                        lon: *lon,
+                        name: "ご自宅のあたり".into(),
+                        here: true,
+                    },
+                );
+                let mut name = String::new();
+                name.push_str(place.ward.map(|w| w.name()).unwrap_or_default());
+                name.push_str(
+                    place
+                        .town
+                        .as_deref()
+                        .or(place.oaza.as_deref())
+                        .unwrap_or_default(),
+                );
+                if name.is_empty() {
+                    "ご自宅".to_string()
+                } else {
+                    format!("{name}（ご自宅のあたり）")
+                }
+            });
+            let map_points = (points.len() > 1 || (home.is_none() && !points.is_empty()))
+                .then(|| map_points_json(&points));
+            render(&HandoutPage {
+                title: "ご案内".into(),
+                page,
+                for_name,
+                items,
+                left_out,
+                from_place,
+                centre,
+                date,
+                map_points,
+            })
+        })
+        .await;
+    let mut response = page_response(&app, &headers, StatusCode::OK, rendered);
+    // The name typed for this print must not stay in any cache.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_becomes_the_apis_request() {
+        let form = MatchForm {
+            needs: vec!["shopping".into()],
+            needs_text: "囲碁が好き".into(),
+            address: "稲毛区小仲台2丁目".into(),
+            days: vec!["tue".into(), "thu".into()],
+            from: "09:00".into(),
+            to: "".into(),
+            max_fee: "500".into(),
+            features: vec!["wheelchair".into()],
+            max_distance: "2000".into(),
+            kind: String::new(),
+        };
+        let r = match_request_of(&form).expect("valid");
+        assert_eq!(r.max_fee_yen, Some(500));
+        assert_eq!(r.max_distance_m, 2000.0);
+        assert!(r.record, "unmet needs are counted");
+        assert_eq!(r.audience, Audience::Coordinator);
+        assert_eq!(r.available.len(), 1);
+
+        let empty = MatchForm::default();
+        let errors = match_request_of(&empty).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["address", "needs_text"]);
+
+        let bad_fee = MatchForm {
+            max_fee: "五百".into(),
+            ..form.clone()
+        };
+        assert_eq!(match_request_of(&bad_fee).unwrap_err()[0].0, "max_fee_yen");
+        let bad_need = MatchForm {
+            needs: vec!["flying".into()],
+            ..form
+        };
+        assert!(match_request_of(&bad_need).is_err());
+    }
+
+    #[test]
+    fn next_is_a_console_path_only() {
+        assert_eq!(local_path("/console/records/x"), "/console/records/x");
+        assert_eq!(local_path("https://evil.example/"), "/console");
+        assert_eq!(local_path("//evil.example/console"), "/console");
+        assert_eq!(local_path("/search"), "/console");
+    }
+}

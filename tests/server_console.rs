@@ -1,0 +1,285 @@
+//! The console pages through the real router: a login form that sets the
+//! session, CSRF on every form that changes anything, the match form with
+//! field-level messages and its answer, and the handout: public
+//! information only, and the senior's words and name never stored.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod server_common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use tsunagu_server::App;
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(
+    app: &App,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> Answer {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let body = match form {
+        Some(f) => {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(f.to_string())
+        }
+        None => Body::empty(),
+    };
+    let response = app.router().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The CSRF token in a page's forms.
+fn csrf_of(body: &str) -> String {
+    let at = body.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    body[at..].split('"').next().unwrap().to_string()
+}
+
+struct Console {
+    _tmp: tempfile::TempDir,
+    data: std::path::PathBuf,
+    app: App,
+}
+
+fn console() -> Console {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let (config, dir) = server_common::seeded(&data);
+    server_common::add_account(&data, "kanri", "admin", "市 太郎", "correct-horse-battery");
+    let app = server_common::app(config, dir, |_| {});
+    Console {
+        _tmp: tmp,
+        data,
+        app,
+    }
+}
+
+async fn logged_in(c: &Console) -> (String, String) {
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/login",
+        None,
+        Some("login=kanri&password=correct-horse-battery&next=%2Fconsole"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(a.headers[header::LOCATION], "/console");
+    let cookie = a.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let page = send(&c.app, "GET", "/console", Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = csrf_of(&page.body);
+    (cookie, csrf)
+}
+
+fn store_bytes(data: &std::path::Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains("sqlite3") {
+            all.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn login_logout_and_the_way_back() {
+    let c = console();
+    let a = send(&c.app, "GET", "/console", None, None).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.headers[header::LOCATION],
+        "/console/login?next=%2Fconsole"
+    );
+    let wrong = send(
+        &c.app,
+        "POST",
+        "/console/login",
+        None,
+        Some("login=kanri&password=nope"),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("role=\"alert\"") && wrong.body.contains("value=\"kanri\""));
+    assert!(!wrong.headers.contains_key(header::SET_COOKIE));
+    // `next` only ever leads inside the console.
+    let evil = send(
+        &c.app,
+        "POST",
+        "/console/login",
+        None,
+        Some("login=kanri&password=correct-horse-battery&next=https%3A%2F%2Fevil.example%2F"),
+    )
+    .await;
+    assert_eq!(evil.headers[header::LOCATION], "/console");
+
+    let (cookie, csrf) = logged_in(&c).await;
+    let no_csrf = send(&c.app, "POST", "/console/logout", Some(&cookie), Some("")).await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    let out = send(
+        &c.app,
+        "POST",
+        "/console/logout",
+        Some(&cookie),
+        Some(&format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(
+        out.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let after = send(&c.app, "GET", "/console", Some(&cookie), None).await;
+    assert_eq!(
+        after.status,
+        StatusCode::SEE_OTHER,
+        "the session ended in the store too"
+    );
+}
+
+#[tokio::test]
+async fn the_match_form_answers_per_need_and_keeps_no_words() {
+    let c = console();
+    let (cookie, csrf) = logged_in(&c).await;
+    let without = send(
+        &c.app,
+        "POST",
+        "/console/match",
+        Some(&cookie),
+        Some("address=x"),
+    )
+    .await;
+    assert_eq!(
+        without.status,
+        StatusCode::FORBIDDEN,
+        "no CSRF token, no match"
+    );
+
+    let empty = send(
+        &c.app,
+        "POST",
+        "/console/match",
+        Some(&cookie),
+        Some(&format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("error-summary") && empty.body.contains("href=\"#address\""));
+
+    let bad_fee = format!(
+        "csrf={csrf}&address={}&need=salon&max_fee=abc",
+        enc("稲毛区小仲台2丁目")
+    );
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/match",
+        Some(&cookie),
+        Some(&bad_fee),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.contains("費用の上限は"), "{}", a.body);
+    assert!(a.body.contains("value=\"abc\""), "what was typed is kept");
+
+    let words = "ZZSECRET 一人暮らしで買い物に行けない。囲碁が好き";
+    let form = format!(
+        "csrf={csrf}&address={}&need=salon&need=shopping&needs_text={}&day=tue&day=thu&from=09%3A00&to=15%3A00&max_distance=2000",
+        enc("稲毛区小仲台2丁目"),
+        enc(words)
+    );
+    let a = send(&c.app, "POST", "/console/match", Some(&cookie), Some(&form)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.headers[header::CACHE_CONTROL], "no-store");
+    assert!(a.body.contains("自由記述から読み取ったこと"), "{}", a.body);
+    assert!(a.body.contains("<h3>茶話会・サロン</h3>"), "{}", a.body);
+    assert!(a.body.contains("class=\"reasons\""));
+    assert!(
+        a.body.contains("name=\"id\" value=\""),
+        "results can be picked for a handout"
+    );
+    let stored = store_bytes(&c.data);
+    assert!(
+        !stored.windows(8).any(|w| w == b"ZZSECRET"),
+        "the senior's words are not kept"
+    );
+}
+
+#[tokio::test]
+async fn a_handout_prints_public_information_and_forgets_the_name() {
+    let c = console();
+    let (cookie, csrf) = logged_in(&c).await;
+    // chuo-k-006 is public; chuo-k-002 is internal; nothing is called zz.
+    let form = format!(
+        "csrf={csrf}&address={}&id=chuo-k-006&id=chuo-k-002&id=zz-none&for_name={}",
+        enc("中央区星久喜町"),
+        enc("ZZNAME 花子")
+    );
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/handout",
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.headers[header::CACHE_CONTROL], "no-store");
+    assert!(a.body.contains("ZZNAME 花子 さんへ"));
+    assert!(a.body.contains("編み物教室 ほしくき"));
+    assert!(
+        !a.body.contains("春日介護予防サポーター自主グループ"),
+        "no internal record"
+    );
+    assert!(
+        !a.body.contains("会場の鍵は自治会長が管理"),
+        "no internal note"
+    );
+    assert!(a.body.contains("2 件は載せていません"), "{}", a.body);
+    assert!(a.body.contains("ご自宅のあたり"));
+    let stored = store_bytes(&c.data);
+    assert!(
+        !stored.windows(6).any(|w| w == b"ZZNAME"),
+        "the name is not kept"
+    );
+    let no_csrf = send(
+        &c.app,
+        "POST",
+        "/console/handout",
+        Some(&cookie),
+        Some("id=chuo-k-006"),
+    )
+    .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+}
