@@ -42,7 +42,7 @@ fn pages_work_in_chromium() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    // A coordinator of あんしんケアセンター AC05 (its password is printed).
+    // A coordinator of あんしんケアセンター AC15 (小仲台; its password is printed).
     let out = common::tsunagu(
         &data,
         &[
@@ -58,7 +58,7 @@ fn pages_work_in_chromium() {
             "--org",
             "社会福祉法人つなぐ会",
             "--centre",
-            "AC05",
+            "AC15",
             "--appointed-on",
             "2025-03-15",
             "--reason",

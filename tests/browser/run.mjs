@@ -303,6 +303,31 @@ async function pdfPages(page, name) {
   await handout.emulateMedia({ media: "screen" });
   await axe(handout, "handout");
 
+  // A record of the coordinator's area: an edit with a validation error,
+  // then fixed; 「情報を確認しました」; the history.
+  await page.goto(`${base}/console/records/inage-k-017`);
+  check(await page.locator("form[action$='/edit']").count() === 1, "the record page of the coordinator's area has an edit form");
+  await screenshot(page, "record");
+  await axe(page, "record");
+  const original = await page.inputValue("#f-name");
+  await page.fill("#f-name", "");
+  await Promise.all([page.waitForNavigation(), page.click("text=保存する")]);
+  check(await page.locator(".error-summary").count() === 1, "an empty name is refused with a summary");
+  check(await page.locator(".field.error #f-name").count() === 1, "the name field carries the message");
+  await screenshot(page, "record-error");
+  await axe(page, "record-error");
+  await page.fill("#f-name", `${original}（更新）`);
+  await Promise.all([page.waitForNavigation(), page.click("text=保存する")]);
+  check((await page.textContent("h1")).includes("（更新）"), "the fixed edit is saved");
+  check(await page.locator(".notice.ok").count() === 1, "saving is said");
+  await Promise.all([page.waitForNavigation(), page.click("text=情報を確認しました")]);
+  check((await page.textContent(".notice.ok")).includes("確認"), "情報を確認しました is recorded");
+  const rows = await page.locator("table").last().locator("tbody tr").count();
+  check(rows >= 2, `the history lists the changes (${rows})`);
+
+  await page.goto(`${base}/console/records/inage-k-008`);
+  check(await page.locator("form[action$='/edit']").count() === 0, "a record of another area has no edit form");
+
   // Logout.
   await Promise.all([page.waitForURL(`${base}/`), page.click("text=ログアウト")]);
   await page.goto(`${base}/console`);

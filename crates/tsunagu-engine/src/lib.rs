@@ -34,7 +34,7 @@ use tsunagu_store::{RecordWrite, Store, StoreError};
 use tsunagu_text::system_dictionary::DictionaryLocation;
 use tsunagu_text::{Analyzer, Lexicon, TextError};
 
-pub use describe::{InWords, distance_ja, distance_ja_of};
+pub use describe::{InWords, distance_ja, distance_ja_of, schedule_ja};
 pub use edit::{Actor, EditEffect, EditError, EditOutcome, EditRequest, EditScope, RecordEdit};
 pub use import::{
     ImportOptions, ImportProgress, ImportReport, MAX_IMPORT_FILE_BYTES, MAX_REPORTED_REJECTIONS,

@@ -9,7 +9,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,9 +17,12 @@ use axum::routing::get;
 use serde_json::{Value, json};
 use tsunagu_accounts::Account;
 use tsunagu_engine::{Audience, Location, MatchRequest, RequestError};
+use tsunagu_engine::{EditError, RecordEdit};
+use tsunagu_model::Status;
 use tsunagu_web::Template;
 use tsunagu_web::console::{
-    ConsultPage, HandoutItem, HandoutPage, LoginPage, MatchForm, Signed as SignedView,
+    ConsultPage, EDIT_FIELDS, EditField, HandoutItem, HandoutPage, LoginPage, MatchForm,
+    RecordPage, Signed as SignedView,
 };
 use tsunagu_web::public::{MapPoint, map_points_json};
 
@@ -40,6 +43,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/logout", axum::routing::post(logout))
         .route("/console/match", axum::routing::post(match_form))
         .route("/console/handout", axum::routing::post(handout))
+        .route("/console/records/{id}", get(record_page))
+        .route(
+            "/console/records/{id}/{action}",
+            axum::routing::post(record_action),
+        )
 }
 
 fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -558,6 +566,410 @@ async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// What a record page shows after an action (`?done=…`).
+fn done_notice(done: &str) -> Option<String> {
+    Some(
+        match done {
+            "confirm" => "情報を確認したことを記録しました（確認日を今日にしました）。",
+            "pause" => "休止にしました。公開の検索には出なくなります。",
+            "close" => "終了にしました。公開の検索には出なくなります。",
+            "reopen" => "再開にしました。",
+            "edit" => "保存しました。",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+fn record_fields(view: &tsunagu_engine::RecordView) -> Vec<EditField> {
+    let r = &view.record;
+    EDIT_FIELDS
+        .iter()
+        .map(|(key, label, long)| {
+            let value = match *key {
+                "name" => Some(r.name.clone()),
+                "description" => r.description.clone(),
+                "schedule_text" => r.schedule_text.clone(),
+                "fee_text" => r.fee_text.clone(),
+                "target" => r.target.clone(),
+                "address" => r.address.clone(),
+                "phone" => r.contact.as_ref().and_then(|c| c.phone.clone()),
+                "notes_internal" => r.notes_internal.clone(),
+                _ => None,
+            };
+            EditField {
+                key,
+                label,
+                long: *long,
+                value: value.unwrap_or_default(),
+                error: None,
+            }
+        })
+        .collect()
+}
+
+fn record_page_of(
+    page: tsunagu_web::Page,
+    signed: &crate::auth::Signed,
+    csrf: String,
+    view: &tsunagu_engine::RecordView,
+    history: &[tsunagu_store::AuditEntry],
+) -> RecordPage {
+    let r = &view.record;
+    let p = &view.placement;
+    let mut facts: Vec<(&'static str, String)> = vec![
+        ("種類", r.kind.label_ja().to_string()),
+        (
+            "分類",
+            r.categories
+                .iter()
+                .map(|c| c.label_ja())
+                .collect::<Vec<_>>()
+                .join("・"),
+        ),
+    ];
+    let mut push = |k: &'static str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            facts.push((k, v));
+        }
+    };
+    push("説明", r.description.clone());
+    push(
+        "日時",
+        Some(tsunagu_engine::schedule_ja(
+            &p.schedule,
+            r.schedule_text.as_deref(),
+        )),
+    );
+    push(
+        "費用",
+        r.fee_text.clone().or(r.fee_yen.map(|y| format!("{y}円"))),
+    );
+    push("所在地", r.address.clone());
+    push(
+        "区・町",
+        Some(format!(
+            "{}{}",
+            p.ward.map(|w| w.name()).unwrap_or_default(),
+            p.town.as_deref().unwrap_or_default()
+        )),
+    );
+    push("あんしんケアセンター", p.center_id.clone());
+    if !r.service_area.is_empty() {
+        push("対象地域", Some(r.service_area.join("・")));
+    }
+    push("対象", r.target.clone());
+    push("定員", r.capacity.map(|c| format!("{c}人")));
+    push("主催・運営", r.organizer.as_ref().map(|o| o.name.clone()));
+    if let Some(c) = &r.contact {
+        push("電話", c.phone.clone());
+        push("メール", c.email.clone());
+        push("ホームページ", c.url.clone());
+        push("担当者（内部）", c.person.clone());
+    }
+    push("内部メモ", r.notes_internal.clone());
+    push("確認日", r.verified_on.map(|d| d.to_string()));
+    push("最終変更", Some(view.last_changed.clone()));
+    let id_path = tsunagu_web::public::percent_path(&r.id);
+    RecordPage {
+        title: r.name.clone(),
+        page,
+        signed: signed_view(&signed.account, csrf),
+        id: r.id.clone(),
+        public_href: r.is_public().then(|| format!("/resources/{id_path}")),
+        id_path,
+        status: r.status.label_ja(),
+        status_code: r.status.code(),
+        visibility: r.visibility.label_ja(),
+        facts,
+        derived: p
+            .facts
+            .iter()
+            .map(|f| (f.fact.label_ja(), f.phrase.clone(), f.field.clone()))
+            .collect(),
+        // Only what the writer would accept from this account.
+        can_edit: signed.require_editor().is_ok()
+            && signed
+                .edit_scope()
+                .allows(Some(&view.placement), &view.placement),
+        seq: view.seq,
+        fields: record_fields(view),
+        notice: None,
+        error: None,
+        history: history
+            .iter()
+            .rev()
+            .take(50)
+            .map(|h| {
+                (
+                    h.at.clone(),
+                    format!("{}（{}）", h.actor, h.via),
+                    h.action.clone(),
+                    h.changes
+                        .iter()
+                        .map(|c| c.field.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The record page, with a notice or the refusal of an edit.
+async fn show_record(
+    app: &AppState,
+    headers: &HeaderMap,
+    signed: crate::auth::Signed,
+    csrf: String,
+    id: String,
+    adjust: impl FnOnce(&mut RecordPage) + Send + 'static,
+    status: StatusCode,
+) -> Response {
+    let page = page_for(
+        app,
+        headers,
+        format!(
+            "/console/records/{}",
+            tsunagu_web::public::percent_path(&id)
+        ),
+    );
+    let rendered = app
+        .readers
+        .run(move |dir| {
+            let Some(view) = dir.record_view(&id)? else {
+                return Ok(None);
+            };
+            let history = dir.history(&id)?;
+            let mut p = record_page_of(page, &signed, csrf, &view, &history);
+            adjust(&mut p);
+            render(&p).map(Some)
+        })
+        .await;
+    match rendered {
+        Ok(Some(body)) => {
+            let mut response = html(app, status, body, false);
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Ok(None) => message_page(
+            app,
+            headers,
+            StatusCode::NOT_FOUND,
+            "見つかりません",
+            "その資源はありません。",
+        ),
+        Err(e) => message_page(app, headers, e.status, "表示できませんでした", &e.message),
+    }
+}
+
+async fn record_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let back = format!(
+        "/console/records/{}",
+        tsunagu_web::public::percent_path(&id)
+    );
+    let (account, csrf) = match signed_in(&app, &headers, &back).await {
+        Ok(found) => found,
+        Err(to_login) => return to_login,
+    };
+    if id.chars().count() > 200 {
+        return message_page(
+            &app,
+            &headers,
+            StatusCode::NOT_FOUND,
+            "見つかりません",
+            "その資源はありません。",
+        );
+    }
+    let notice = form_pairs(raw.unwrap_or_default().as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == "done")
+        .and_then(|(_, v)| done_notice(&v));
+    let signed = crate::auth::Signed {
+        account,
+        csrf: Some(csrf.clone()),
+    };
+    show_record(
+        &app,
+        &headers,
+        signed,
+        csrf,
+        id,
+        move |p| p.notice = notice,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The merge patch of what the edit form changed (empty: removed).
+fn patch_of(pairs: &[(String, String)], current: &[EditField]) -> serde_json::Map<String, Value> {
+    let mut patch = serde_json::Map::new();
+    for field in current {
+        let Some((_, sent)) = pairs.iter().find(|(k, _)| k == field.key) else {
+            continue;
+        };
+        let sent = sent.trim();
+        if sent == field.value.trim() {
+            continue;
+        }
+        let value = if sent.is_empty() {
+            Value::Null
+        } else {
+            Value::from(sent)
+        };
+        if field.key == "phone" {
+            patch.insert("contact".into(), json!({ "phone": value }));
+        } else {
+            patch.insert(field.key.into(), value);
+        }
+    }
+    patch
+}
+
+async fn record_action(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let back = format!(
+        "/console/records/{}",
+        tsunagu_web::public::percent_path(&id)
+    );
+    let (account, csrf) = match signed_in(&app, &headers, &back).await {
+        Ok(found) => found,
+        Err(to_login) => return to_login,
+    };
+    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
+    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
+        return refusal;
+    }
+    if id.chars().count() > 200 {
+        return message_page(
+            &app,
+            &headers,
+            StatusCode::NOT_FOUND,
+            "見つかりません",
+            "その資源はありません。",
+        );
+    }
+    let signed = crate::auth::Signed {
+        account,
+        csrf: Some(csrf.clone()),
+    };
+    let edit = match action.as_str() {
+        "confirm" => RecordEdit::Confirm {
+            id: id.clone(),
+            on: crate::today_jst(),
+        },
+        "pause" => RecordEdit::SetStatus {
+            id: id.clone(),
+            status: Status::Paused,
+        },
+        "close" => RecordEdit::SetStatus {
+            id: id.clone(),
+            status: Status::Closed,
+        },
+        "reopen" => RecordEdit::SetStatus {
+            id: id.clone(),
+            status: Status::Active,
+        },
+        "edit" => {
+            let id2 = id.clone();
+            let current = app.readers.run(move |dir| Ok(dir.record_view(&id2)?)).await;
+            let view = match current {
+                Ok(Some(v)) => v,
+                Ok(None) => {
+                    return message_page(
+                        &app,
+                        &headers,
+                        StatusCode::NOT_FOUND,
+                        "見つかりません",
+                        "その資源はありません。",
+                    );
+                }
+                Err(e) => {
+                    return message_page(
+                        &app,
+                        &headers,
+                        e.status,
+                        "表示できませんでした",
+                        &e.message,
+                    );
+                }
+            };
+            let fields = patch_of(&pairs, &record_fields(&view));
+            if fields.is_empty() {
+                return Redirect::to(&back).into_response();
+            }
+            let expected_seq = first(&pairs, "expected_seq").parse::<u64>().ok();
+            RecordEdit::Patch {
+                id: id.clone(),
+                fields,
+                expected_seq,
+            }
+        }
+        _ => {
+            return message_page(
+                &app,
+                &headers,
+                StatusCode::NOT_FOUND,
+                "見つかりません",
+                "そのページはありません。",
+            );
+        }
+    };
+    match crate::coordinator::write_edit(&app, &signed, "console", edit).await {
+        Ok(Ok(_)) => Redirect::to(&format!("{back}?done={action}")).into_response(),
+        Ok(Err(refusal)) => {
+            let message = refusal.message_ja();
+            let fields = refusal.fields();
+            // What was typed stays in the form, with the message at its field.
+            let typed: Vec<(String, String)> = pairs
+                .into_iter()
+                .filter(|(k, _)| EDIT_FIELDS.iter().any(|(f, _, _)| f == k))
+                .collect();
+            let status = match refusal {
+                EditError::NotFound { .. } => StatusCode::NOT_FOUND,
+                EditError::Conflict { .. } => StatusCode::CONFLICT,
+                EditError::Forbidden { .. } => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            show_record(
+                &app,
+                &headers,
+                signed,
+                csrf,
+                id,
+                move |p| {
+                    p.error = Some(message.clone());
+                    for f in &mut p.fields {
+                        if let Some((_, v)) = typed.iter().find(|(k, _)| k == f.key) {
+                            f.value = v.clone();
+                        }
+                        let named = fields
+                            .iter()
+                            .any(|n| n == f.key || (f.key == "phone" && n.starts_with("contact")));
+                        if named {
+                            f.error = Some(message.clone());
+                        }
+                    }
+                },
+                status,
+            )
+            .await
+        }
+        Err(e) => message_page(&app, &headers, e.status, "保存できませんでした", &e.message),
+    }
 }
 
 #[cfg(test)]

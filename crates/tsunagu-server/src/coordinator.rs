@@ -46,13 +46,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/audit", get(audit))
 }
 
-fn actor(signed: &Signed) -> Actor {
-    Actor {
-        login: signed.account.login.clone(),
-        via: "api".into(),
-    }
-}
-
 fn check_id(id: &str) -> Result<(), ApiError> {
     if id.is_empty() || id.chars().count() > 200 {
         return Err(ApiError::bad_request("id", "id が空か長すぎます"));
@@ -73,17 +66,21 @@ fn edit_error(e: &EditError) -> ApiError {
     ApiError::new(status, code, e.message_ja()).with_fields(e.fields())
 }
 
-/// One edit through the writer; the answer is the record as now stored.
-async fn apply(
+/// One edit through the writer, as `signed` via `via` (`api`, `console`):
+/// the outcome, or the edit's own refusal (for forms to show by field).
+pub(crate) async fn write_edit(
     app: &AppState,
     signed: &Signed,
+    via: &str,
     edit: RecordEdit,
-    created: bool,
-) -> Result<Response, ApiError> {
+) -> Result<Result<tsunagu_engine::EditOutcome, EditError>, ApiError> {
     signed.require_editor()?;
     let request = EditRequest {
         edit,
-        actor: actor(signed),
+        actor: Actor {
+            login: signed.account.login.clone(),
+            via: via.into(),
+        },
         scope: signed.edit_scope(),
     };
     let mut answers = app
@@ -92,12 +89,27 @@ async fn apply(
         .await
         .map_err(|e| ApiError::unavailable(format!("書き込みを受け付けられません（{e}）")))?
         .map_err(|e| ApiError::internal("writing an edit", &e))?;
-    let outcome = match answers.pop() {
-        Some(Ok(outcome)) => outcome,
-        Some(Err(e)) => return Err(edit_error(&e)),
-        None => return Err(ApiError::internal("writing an edit", &"no answer")),
+    match answers.pop() {
+        Some(Ok(outcome)) => {
+            app.metrics.edits.inc();
+            Ok(Ok(outcome))
+        }
+        Some(Err(e)) => Ok(Err(e)),
+        None => Err(ApiError::internal("writing an edit", &"no answer")),
+    }
+}
+
+/// One edit through the writer; the answer is the record as now stored.
+async fn apply(
+    app: &AppState,
+    signed: &Signed,
+    edit: RecordEdit,
+    created: bool,
+) -> Result<Response, ApiError> {
+    let outcome = match write_edit(app, signed, "api", edit).await? {
+        Ok(outcome) => outcome,
+        Err(e) => return Err(edit_error(&e)),
     };
-    app.metrics.edits.inc();
     let id = outcome.id.clone();
     let view = app
         .readers

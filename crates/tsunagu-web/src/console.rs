@@ -242,3 +242,57 @@ pub struct HandoutPage {
     pub date: String,
     pub map_points: Option<String>,
 }
+
+/// The fields the console's edit form offers, in order: key, label, and
+/// whether it is a long text.
+pub const EDIT_FIELDS: [(&str, &str, bool); 8] = [
+    ("name", "名称", false),
+    ("description", "説明", true),
+    ("schedule_text", "日時（掲載どおりの文）", false),
+    ("fee_text", "費用（掲載どおりの文）", false),
+    ("target", "対象", false),
+    ("address", "所在地", false),
+    ("phone", "電話（問い合わせ先）", false),
+    ("notes_internal", "内部メモ（公開されません）", true),
+];
+
+/// One field of the edit form.
+#[derive(Debug, Clone)]
+pub struct EditField {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub long: bool,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+/// A record as the console shows it.
+#[derive(Template)]
+#[template(path = "record.html")]
+pub struct RecordPage {
+    pub title: String,
+    pub page: Page,
+    pub signed: Signed,
+    pub id: String,
+    pub id_path: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub visibility: &'static str,
+    pub facts: Vec<(&'static str, String)>,
+    /// Read from the listing's text: fact, phrase, where.
+    pub derived: Vec<(&'static str, String, String)>,
+    pub can_edit: bool,
+    pub seq: u64,
+    pub fields: Vec<EditField>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    /// When, who (login, via), what, fields changed.
+    pub history: Vec<(String, String, String, String)>,
+    pub public_href: Option<String>,
+}
+
+impl RecordPage {
+    pub fn field_error(&self) -> bool {
+        self.fields.iter().any(|f| f.error.is_some())
+    }
+}
