@@ -71,6 +71,23 @@ fn pages_work_in_chromium() {
     );
     assert!(out.status.success(), "{}", common::stderr(&out));
     let password = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    // The city's administrator.
+    let out = common::tsunagu(
+        &data,
+        &[
+            "user",
+            "add",
+            "kanri",
+            "--role",
+            "admin",
+            "--name",
+            "市 太郎",
+            "--from",
+            "2025-04-01",
+        ],
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let admin_password = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let server = Server::start(&data, &["--seed", "seed-data"]);
     let artifacts = dir.join("artifacts");
     let _ = std::fs::remove_dir_all(&artifacts);
@@ -81,6 +98,8 @@ fn pages_work_in_chromium() {
         .arg(&artifacts)
         .env("TSUNAGU_TEST_LOGIN", "hanako")
         .env("TSUNAGU_TEST_PASSWORD", &password)
+        .env("TSUNAGU_TEST_ADMIN_LOGIN", "kanri")
+        .env("TSUNAGU_TEST_ADMIN_PASSWORD", &admin_password)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -283,3 +283,139 @@ async fn a_handout_prints_public_information_and_forgets_the_name() {
     .await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_city_appoints_prints_the_forms_and_dismisses() {
+    let c = console();
+    let (cookie, csrf) = logged_in(&c).await;
+    let list = send(&c.app, "GET", "/console/accounts", Some(&cookie), None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("kanri"));
+
+    // Missing 要綱 fields are named at their fields.
+    let form = format!(
+        "csrf={csrf}&login=hanako&role=coordinator&name={}&valid_from=2025-04-01",
+        enc("千葉 花子")
+    );
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/accounts",
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert!(
+        a.body.contains("id=\"e-center_id\"") && a.body.contains("id=\"e-valid_until\""),
+        "{}",
+        a.body
+    );
+    assert!(
+        a.body.contains("value=\"hanako\""),
+        "what was typed is kept"
+    );
+
+    let form = format!(
+        "csrf={csrf}&login=hanako&role=coordinator&name={}&title={}&organization={}&center_id=AC15&appointed_on=2025-03-15&appointed_reason={}&valid_from=2025-04-01&valid_until=2027-03-31",
+        enc("千葉 花子"),
+        enc("生活支援コーディネーター"),
+        enc("社会福祉法人つなぐ会"),
+        enc("前任者の退職による")
+    );
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/accounts",
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    assert_eq!(a.headers[header::CACHE_CONTROL], "no-store");
+    assert!(a.body.contains("初めのパスワードは"));
+
+    let card = send(
+        &c.app,
+        "GET",
+        "/console/accounts/hanako/yoshiki/2",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(card.status, StatusCode::OK);
+    assert!(card.body.contains("様式第2号") && card.body.contains("生活支援コーディネーター証"));
+    assert!(
+        card.body.contains("千葉 花子") && card.body.contains("2025年4月1日〜2027年3月31日"),
+        "{}",
+        card.body
+    );
+    assert!(
+        card.body.contains("小仲台"),
+        "the centre by name: {}",
+        card.body
+    );
+    let first = send(
+        &c.app,
+        "GET",
+        "/console/accounts/hanako/yoshiki/1",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(first.body.contains("選任届出書") && first.body.contains("前任者の退職による"));
+    let early = send(
+        &c.app,
+        "GET",
+        "/console/accounts/hanako/yoshiki/3",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+
+    let end = format!("csrf={csrf}&on=2026-03-31&reason={}", enc("一身上の都合"));
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/accounts/hanako/end",
+        Some(&cookie),
+        Some(&end),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let third = send(
+        &c.app,
+        "GET",
+        "/console/accounts/hanako/yoshiki/3",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(third.status, StatusCode::OK);
+    assert!(
+        third.body.contains("解任届出書")
+            && third.body.contains("2026年3月31日")
+            && third.body.contains("一身上の都合")
+    );
+
+    // A coordinator cannot use the city's pages.
+    server_common::add_account(&c.data, "taro", "viewer", "閲覧 太郎", "viewer-password-1");
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/login",
+        None,
+        Some("login=taro&password=viewer-password-1"),
+    )
+    .await;
+    let viewer = a.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let refused = send(&c.app, "GET", "/console/accounts", Some(&viewer), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

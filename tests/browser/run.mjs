@@ -140,6 +140,25 @@ async function pdfPages(page, name) {
   check(page.problems.length === 0, `no script errors on the public pages ${page.problems.join(" / ")}`);
 }
 
+// --- Page weight of the public search page (no map tiles) ------------------
+// Bytes as transferred (compressed), every resource the page loads.
+for (const [name, path] of [
+  ["search", `/search?q=${encodeURIComponent("体操")}`],
+  ["search-near", `/search?q=${encodeURIComponent("体操")}&near=${encodeURIComponent("稲毛区小仲台2丁目")}`],
+]) {
+  const page = await newPage();
+  const loaded = [];
+  page.on("requestfinished", async (req) => {
+    if (req.url().includes("cyberjapandata.gsi.go.jp")) return;
+    const sizes = await req.sizes();
+    loaded.push([req.url().replace(base, ""), sizes.responseBodySize + sizes.responseHeadersSize]);
+  });
+  await page.goto(`${base}${path}`, { waitUntil: "networkidle" });
+  const bytes = loaded.reduce((sum, [, n]) => sum + n, 0);
+  writeFileSync(`${artifacts}/page-weight-${name}.txt`, loaded.map(([u, n]) => `${n}\t${u}`).join("\n") + `\n${bytes}\ttotal\n`);
+  check(bytes < 100 * 1024, `the public ${name} page weighs under 100 KB without tiles (${Math.round(bytes / 1024)} KB transferred)`);
+}
+
 // --- Larger text and ふりがな switches -----------------------------------
 {
   const page = await newPage();
@@ -333,6 +352,38 @@ async function pdfPages(page, name) {
   await page.goto(`${base}/console`);
   check(page.url().includes("/console/login"), "after logout the console asks for a login again");
   check(page.problems.length === 0, `no script errors on the console ${page.problems.join(" / ")}`);
+}
+
+// --- The city: add a coordinator (選任) and print 様式第2号 ----------------
+{
+  const page = await newPage();
+  await page.goto(`${base}/console/login`);
+  await page.fill("#login", process.env.TSUNAGU_TEST_ADMIN_LOGIN);
+  await page.fill("#password", process.env.TSUNAGU_TEST_ADMIN_PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click("form button[type=submit]")]);
+  await page.goto(`${base}/console/accounts`);
+  await screenshot(page, "accounts");
+  await axe(page, "accounts");
+  await page.click("text=コーディネーターを選任する");
+  await axe(page, "account-new");
+  const fill = { login: "jiro", name: "稲毛 次郎", organization: "社会福祉法人いなげ会", center_id: "AC16",
+    appointed_on: "2026-03-20", appointed_reason: "新規配置", valid_from: "2026-04-01", valid_until: "2027-03-31" };
+  for (const [k, v] of Object.entries(fill)) await page.fill(`#a-${k}`, v);
+  await Promise.all([page.waitForNavigation(), page.click("text=選任する >> nth=-1")]);
+  check((await page.textContent(".notice.ok")).includes("初めのパスワード"), "選任 gives the first password once");
+  await page.goto(`${base}/console/accounts/jiro/yoshiki/2`);
+  check((await page.textContent("article")).includes("稲毛 次郎"), "様式第2号 is filled from the account");
+  check((await page.textContent("article")).includes("2026年4月1日〜2027年3月31日"), "its 期間 is the 委託期間");
+  await page.fill("#birth", "昭和35年5月5日");
+  await screenshot(page, "yoshiki-2");
+  await axe(page, "yoshiki-2");
+  const cardPages = await pdfPages(page, "yoshiki-2");
+  check(cardPages === 1, `様式第2号 prints on one A4 page (${cardPages})`);
+  await page.goto(`${base}/console/accounts/jiro/yoshiki/1`);
+  const firstPages = await pdfPages(page, "yoshiki-1");
+  check(firstPages === 1, `様式第1号 prints on one A4 page (${firstPages})`);
+  await axe(page, "yoshiki-1");
+  check(page.problems.length === 0, `no script errors on the city's pages ${page.problems.join(" / ")}`);
 }
 
 await browser.close();

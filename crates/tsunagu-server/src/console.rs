@@ -20,6 +20,9 @@ use tsunagu_engine::{Audience, Location, MatchRequest, RequestError};
 use tsunagu_engine::{EditError, RecordEdit};
 use tsunagu_model::Status;
 use tsunagu_web::Template;
+use tsunagu_web::admin::{
+    ACCOUNT_FIELDS, AccountRow, AccountsPage, FormField, NewAccountPage, Yoshiki, YoshikiPage,
+};
 use tsunagu_web::console::{
     ConsultPage, EDIT_FIELDS, EditField, HandoutItem, HandoutPage, LoginPage, MatchForm,
     RecordPage, Signed as SignedView,
@@ -43,6 +46,13 @@ pub fn routes() -> Router<AppState> {
         .route("/console/logout", axum::routing::post(logout))
         .route("/console/match", axum::routing::post(match_form))
         .route("/console/handout", axum::routing::post(handout))
+        .route("/console/accounts", get(accounts_page).post(add_account))
+        .route("/console/accounts/new", get(new_account_page))
+        .route(
+            "/console/accounts/{login}/end",
+            axum::routing::post(end_account),
+        )
+        .route("/console/accounts/{login}/yoshiki/{n}", get(yoshiki))
         .route("/console/records/{id}", get(record_page))
         .route(
             "/console/records/{id}/{action}",
@@ -123,6 +133,7 @@ fn signed_view(account: &Account, csrf: String) -> SignedView {
         role: account.role.label_ja(),
         centre: account.center_id.clone(),
         csrf,
+        admin: account.role == tsunagu_accounts::Role::Admin,
     }
 }
 
@@ -970,6 +981,384 @@ async fn record_action(
         }
         Err(e) => message_page(&app, &headers, e.status, "保存できませんでした", &e.message),
     }
+}
+
+/// The signed-in administrator of an admin page, or the answer to give.
+async fn admin_in(
+    app: &AppState,
+    headers: &HeaderMap,
+    back: &str,
+) -> Result<(Account, String), Response> {
+    let (account, csrf) = signed_in(app, headers, back).await?;
+    if account.role != tsunagu_accounts::Role::Admin {
+        return Err(message_page(
+            app,
+            headers,
+            StatusCode::FORBIDDEN,
+            "表示できません",
+            "このページは市の管理者だけが使えます。",
+        ));
+    }
+    Ok((account, csrf))
+}
+
+/// あんしんケアセンター id → name, from the directory's areas.
+async fn centre_names(app: &AppState) -> std::collections::HashMap<String, String> {
+    app.readers
+        .run(|dir| {
+            Ok(dir
+                .locator()
+                .centers()
+                .centers()
+                .iter()
+                .map(|c| (c.id.clone(), c.name.clone()))
+                .collect())
+        })
+        .await
+        .unwrap_or_default()
+}
+
+fn date_ja(d: chrono::NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
+fn term_of(a: &Account) -> String {
+    format!(
+        "{}〜{}",
+        date_ja(a.valid_from),
+        a.valid_until.map(date_ja).unwrap_or_default()
+    )
+}
+
+async fn accounts_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let (account, csrf) = match admin_in(&app, &headers, "/console/accounts").await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let listed = app
+        .accounts
+        .with_store(|store| {
+            tsunagu_accounts::list_accounts(store)
+                .map_err(|e| ApiError::internal("listing accounts", &e))
+        })
+        .await;
+    let list = match listed {
+        Ok(list) => list,
+        Err(e) => {
+            return message_page(&app, &headers, e.status, "表示できませんでした", &e.message);
+        }
+    };
+    let names = centre_names(&app).await;
+    let today = crate::today_jst();
+    let notice = form_pairs(raw.unwrap_or_default().as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == "ended")
+        .map(|(_, login)| {
+            format!("「{login}」を解任しました。様式第3号（解任届出書）を印刷できます。")
+        });
+    let rows = list
+        .iter()
+        .map(|a| {
+            let ended = a.ended_on.is_some();
+            let state = match (a.ended_on, a.valid_until) {
+                (Some(d), _) => format!("{} 解任", date_ja(d)),
+                (None, Some(until)) if until < today => "委託期間が終わりました".to_string(),
+                _ if a.valid_from > today => "委託期間の前です".to_string(),
+                _ => "有効".to_string(),
+            };
+            AccountRow {
+                login: a.login.clone(),
+                login_path: tsunagu_web::public::percent_path(&a.login),
+                name: a.name.clone(),
+                role: a.role.label_ja(),
+                centre: a
+                    .center_id
+                    .as_ref()
+                    .map(|c| names.get(c).cloned().unwrap_or_else(|| c.clone()))
+                    .unwrap_or_default(),
+                term: term_of(a),
+                state,
+                ended,
+                coordinator: a.role == tsunagu_accounts::Role::Coordinator,
+            }
+        })
+        .collect();
+    let page = AccountsPage {
+        title: "利用者".into(),
+        page: page_for(&app, &headers, "/console/accounts".into()),
+        signed: signed_view(&account, csrf),
+        rows,
+        notice,
+        today: today.to_string(),
+    };
+    page_response(&app, &headers, StatusCode::OK, render(&page))
+}
+
+fn account_fields(pairs: &[(String, String)]) -> Vec<FormField> {
+    ACCOUNT_FIELDS
+        .iter()
+        .map(|(key, label, hint, kind)| FormField {
+            key,
+            label,
+            hint,
+            kind,
+            value: first(pairs, key).trim().chars().take(200).collect(),
+            error: None,
+        })
+        .collect()
+}
+
+async fn new_account_page(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let (account, csrf) = match admin_in(&app, &headers, "/console/accounts/new").await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let defaults = vec![
+        ("role".to_string(), "coordinator".to_string()),
+        ("title".to_string(), "生活支援コーディネーター".to_string()),
+    ];
+    let page = NewAccountPage {
+        title: "選任".into(),
+        page: page_for(&app, &headers, "/console/accounts/new".into()),
+        signed: signed_view(&account, csrf),
+        fields: account_fields(&defaults),
+        error: None,
+        created: None,
+    };
+    page_response(&app, &headers, StatusCode::OK, render(&page))
+}
+
+async fn add_account(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (account, csrf) = match admin_in(&app, &headers, "/console/accounts/new").await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
+    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
+        return refusal;
+    }
+    let mut fields = account_fields(&pairs);
+    let value = |k: &str| {
+        fields
+            .iter()
+            .find(|f| f.key == k)
+            .map(|f| f.value.clone())
+            .unwrap_or_default()
+    };
+    let optional = |k: &str| Some(value(k)).filter(|v| !v.is_empty());
+    let new = tsunagu_accounts::NewAccount {
+        login: value("login"),
+        role: value("role"),
+        name: value("name"),
+        title: optional("title"),
+        organization: optional("organization"),
+        center_id: optional("center_id"),
+        appointed_on: optional("appointed_on"),
+        appointed_reason: optional("appointed_reason"),
+        valid_from: value("valid_from"),
+        valid_until: optional("valid_until"),
+    };
+    let actor = tsunagu_store::AuditActor {
+        login: account.login.clone(),
+        via: "console".into(),
+    };
+    let added = app
+        .accounts
+        .with_store(move |store| {
+            let password = tsunagu_accounts::generate_password()
+                .map_err(|e| ApiError::internal("generating a password", &e))?;
+            Ok(
+                tsunagu_accounts::add_account(store, &new, &password, &actor)
+                    .map(|a| (a, password)),
+            )
+        })
+        .await;
+    let mut page = NewAccountPage {
+        title: "選任".into(),
+        page: page_for(&app, &headers, "/console/accounts/new".into()),
+        signed: signed_view(&account, csrf),
+        fields: Vec::new(),
+        error: None,
+        created: None,
+    };
+    let status = match added {
+        Ok(Ok((created, password))) => {
+            let href = format!(
+                "/console/accounts/{}/yoshiki/1",
+                tsunagu_web::public::percent_path(&created.login)
+            );
+            page.created = Some((created.login, password, href));
+            StatusCode::CREATED
+        }
+        Ok(Err(e)) => {
+            if let tsunagu_accounts::AccountError::Invalid(problems) = &e {
+                for p in problems {
+                    if let Some(f) = fields.iter_mut().find(|f| f.key == p.field) {
+                        f.error = Some(p.message_ja());
+                    }
+                }
+            } else if let Some(f) = fields.iter_mut().find(|f| f.key == "login") {
+                f.error = Some(e.message_ja());
+            }
+            page.error = Some("入力を確かめてください。".into());
+            page.fields = fields;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(e) => {
+            return message_page(&app, &headers, e.status, "登録できませんでした", &e.message);
+        }
+    };
+    let mut response = page_response(&app, &headers, status, render(&page));
+    // The new password is on this page once: never kept by a cache.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn end_account(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(login): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (account, csrf) = match admin_in(&app, &headers, "/console/accounts").await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
+    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
+        return refusal;
+    }
+    let on = match chrono::NaiveDate::parse_from_str(first(&pairs, "on").trim(), "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) if first(&pairs, "on").trim().is_empty() => crate::today_jst(),
+        Err(_) => {
+            return message_page(
+                &app,
+                &headers,
+                StatusCode::BAD_REQUEST,
+                "解任できませんでした",
+                "解任年月日は YYYY-MM-DD の日付で入力してください。",
+            );
+        }
+    };
+    let reason: String = first(&pairs, "reason").trim().chars().take(500).collect();
+    let actor = tsunagu_store::AuditActor {
+        login: account.login.clone(),
+        via: "console".into(),
+    };
+    let who = login.clone();
+    let ended = app
+        .accounts
+        .with_store(move |store| {
+            Ok(tsunagu_accounts::end_account(
+                store, &who, on, &reason, &actor,
+            ))
+        })
+        .await;
+    match ended {
+        Ok(Ok(_)) => Redirect::to(&format!(
+            "/console/accounts?{}",
+            tsunagu_web::query_string([("ended", login.as_str())])
+        ))
+        .into_response(),
+        Ok(Err(e)) => message_page(
+            &app,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "解任できませんでした",
+            &e.message_ja(),
+        ),
+        Err(e) => message_page(&app, &headers, e.status, "解任できませんでした", &e.message),
+    }
+}
+
+async fn yoshiki(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path((login, n)): Path<(String, String)>,
+) -> Response {
+    if let Err(answer) = admin_in(&app, &headers, "/console/accounts").await {
+        return answer;
+    }
+    let Some(form) = Yoshiki::from_number(&n) else {
+        return message_page(
+            &app,
+            &headers,
+            StatusCode::NOT_FOUND,
+            "見つかりません",
+            "その様式はありません。",
+        );
+    };
+    let who = login.clone();
+    let found = app
+        .accounts
+        .with_store(move |store| {
+            tsunagu_accounts::get_account(store, &who)
+                .map_err(|e| ApiError::internal("reading an account", &e))
+        })
+        .await;
+    let a = match found {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return message_page(
+                &app,
+                &headers,
+                StatusCode::NOT_FOUND,
+                "見つかりません",
+                "その利用者はいません。",
+            );
+        }
+        Err(e) => {
+            return message_page(&app, &headers, e.status, "表示できませんでした", &e.message);
+        }
+    };
+    if form == Yoshiki::Dismissal && a.ended_on.is_none() {
+        return message_page(
+            &app,
+            &headers,
+            StatusCode::CONFLICT,
+            "印刷できません",
+            "まだ解任されていない利用者です。解任してから様式第3号を印刷してください。",
+        );
+    }
+    let names = centre_names(&app).await;
+    let page = YoshikiPage {
+        title: format!("{} {}（{}）", form.number(), form.name(), a.name),
+        page: page_for(
+            &app,
+            &headers,
+            format!(
+                "/console/accounts/{}/yoshiki/{n}",
+                tsunagu_web::public::percent_path(&login)
+            ),
+        ),
+        form,
+        name: a.name.clone(),
+        title_of_post: a.title.clone().unwrap_or_default(),
+        organization: a.organization.clone().unwrap_or_default(),
+        centre: a
+            .center_id
+            .as_ref()
+            .map(|c| names.get(c).cloned().unwrap_or_else(|| c.clone()))
+            .unwrap_or_default(),
+        appointed_on: a.appointed_on.map(date_ja).unwrap_or_default(),
+        appointed_reason: a.appointed_reason.clone().unwrap_or_default(),
+        term: term_of(&a),
+        ended_on: a.ended_on.map(date_ja).unwrap_or_default(),
+        ended_reason: a.ended_reason.clone().unwrap_or_default(),
+        issued_on: date_ja(crate::today_jst()),
+    };
+    let mut response = page_response(&app, &headers, StatusCode::OK, render(&page));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 #[cfg(test)]

@@ -243,6 +243,9 @@ pub fn router(state: AppState) -> Router {
         .merge(console::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
+        // Pages, assets and answers travel compressed when the client
+        // accepts it (Leaflet: 148 KB → 43 KB).
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             state_for_errors,
             json_errors,

@@ -129,7 +129,7 @@ pub fn content_security_policy(app: &AppState) -> String {
         .map(|o| format!(" {o}"))
         .unwrap_or_default();
     format!(
-        "default-src 'self'; img-src 'self' data:{tiles}; script-src 'self'; style-src 'self'; \
+        "default-src 'self'; img-src 'self' data: blob:{tiles}; script-src 'self'; style-src 'self'; \
          object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     )
 }

@@ -9,6 +9,22 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // The photo of 様式第2号: shown on the page to print, never sent.
+  var photo = document.getElementById("photo");
+  var preview = document.getElementById("photo-preview");
+  if (photo && preview) {
+    photo.addEventListener("change", function () {
+      var file = photo.files && photo.files[0];
+      if (!file) return;
+      preview.src = URL.createObjectURL(file);
+      preview.alt = "写真";
+      preview.hidden = false;
+      var label = photo.parentNode.querySelector("label");
+      if (label) label.hidden = true;
+      photo.hidden = true;
+    });
+  }
+
   // Maps: an element with data-points='[[lat, lon, "name"], ...]' becomes a
   // Leaflet map, loaded from this server only when a page has one. The tile
   // URL comes from the server's configuration; without one the points are

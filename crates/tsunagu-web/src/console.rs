@@ -19,6 +19,8 @@ pub struct Signed {
     pub centre: Option<String>,
     /// The session's CSRF token, put in every form that changes anything.
     pub csrf: String,
+    /// May manage accounts (the city's pages).
+    pub admin: bool,
 }
 
 #[derive(Template)]

@@ -8,6 +8,7 @@
 //! public (`Audience::Public`), so no internal record or field can reach
 //! one from this crate.
 
+pub mod admin;
 pub mod assets;
 pub mod console;
 pub mod icons;
