@@ -419,3 +419,43 @@ async fn the_city_appoints_prints_the_forms_and_dismisses() {
     let refused = send(&c.app, "GET", "/console/accounts", Some(&viewer), None).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn quick_search_finds_internal_records_and_lists_say_what_to_check() {
+    let c = console();
+    let (cookie, _) = logged_in(&c).await;
+    // chuo-k-002 is internal: the console finds it, the public page does not.
+    let q = enc("春日介護予防サポーター");
+    let console = send(
+        &c.app,
+        "GET",
+        &format!("/console/search?q={q}"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(console.status, StatusCode::OK, "{}", console.body);
+    assert!(
+        console
+            .body
+            .contains("href=\"/console/records/chuo-k-002\""),
+        "{}",
+        console.body
+    );
+    let public = send(&c.app, "GET", &format!("/search?q={q}"), None, None).await;
+    assert!(!public.body.contains("chuo-k-002"));
+    let anonymous = send(&c.app, "GET", &format!("/console/search?q={q}"), None, None).await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::SEE_OTHER,
+        "the console needs a login"
+    );
+
+    let lists = send(&c.app, "GET", "/console/lists", Some(&cookie), None).await;
+    assert_eq!(lists.status, StatusCode::OK);
+    assert!(lists.body.contains("12か月以上確認していない資源"));
+    // The seed has records confirmed long ago (inage-k-017, 2023-01-10);
+    // closed ones (chuo-k-008) need no confirming.
+    assert!(lists.body.contains("/console/records/inage-k-017"));
+    assert!(!lists.body.contains("/console/records/chuo-k-008"));
+}

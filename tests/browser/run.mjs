@@ -347,6 +347,17 @@ for (const [name, path] of [
   await page.goto(`${base}/console/records/inage-k-008`);
   check(await page.locator("form[action$='/edit']").count() === 0, "a record of another area has no edit form");
 
+  // Quick search (internal records too) and the lists to act on.
+  await page.goto(`${base}/console`);
+  await page.fill("#quick", "体操");
+  await Promise.all([page.waitForURL(/\/console\/search\?/), page.click("form[action='/console/search'] button")]);
+  check(await page.locator(".result a[href^='/console/records/']").count() > 0, "quick search leads to record pages");
+  await axe(page, "console-search");
+  await page.goto(`${base}/console/lists`);
+  check(await page.locator("#stale-h").count() === 1, "the stale records list opens");
+  await screenshot(page, "lists");
+  await axe(page, "lists");
+
   // Logout.
   await Promise.all([page.waitForURL(`${base}/`), page.click("text=ログアウト")]);
   await page.goto(`${base}/console`);

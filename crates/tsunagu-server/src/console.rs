@@ -24,8 +24,8 @@ use tsunagu_web::admin::{
     ACCOUNT_FIELDS, AccountRow, AccountsPage, FormField, NewAccountPage, Yoshiki, YoshikiPage,
 };
 use tsunagu_web::console::{
-    ConsultPage, EDIT_FIELDS, EditField, HandoutItem, HandoutPage, LoginPage, MatchForm,
-    RecordPage, Signed as SignedView,
+    ConsultPage, EDIT_FIELDS, EditField, HandoutItem, HandoutPage, ListsPage, LoginPage, MatchForm,
+    RecordPage, Signed as SignedView, StaleRow,
 };
 use tsunagu_web::public::{MapPoint, map_points_json};
 
@@ -53,6 +53,8 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(end_account),
         )
         .route("/console/accounts/{login}/yoshiki/{n}", get(yoshiki))
+        .route("/console/lists", get(lists_page))
+        .route("/console/search", get(console_search))
         .route("/console/records/{id}", get(record_page))
         .route(
             "/console/records/{id}/{action}",
@@ -981,6 +983,130 @@ async fn record_action(
         }
         Err(e) => message_page(&app, &headers, e.status, "保存できませんでした", &e.message),
     }
+}
+
+/// Quick search in the console: the coordinators' audience (internal
+/// records and fields are theirs to see), results lead to record pages.
+async fn console_search(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let mut form = crate::pages::read_form(raw.as_deref());
+    form.path = "/console/search";
+    let here = form.href_with(&[]);
+    let (account, csrf) = match signed_in(&app, &headers, &here).await {
+        Ok(found) => found,
+        Err(to_login) => return to_login,
+    };
+    let page = page_for(&app, &headers, here);
+    let base = String::new();
+    let signed = signed_view(&account, csrf);
+    let rendered = app
+        .readers
+        .run(move |dir| {
+            let outcome = crate::pages::search_outcome(dir, &form, Audience::Coordinator)?;
+            let mut p = tsunagu_web::public::SearchPage::new(
+                page,
+                form,
+                outcome,
+                Some(dir.analyzer()),
+                &base,
+            );
+            p.console_nav = Some(signed);
+            render(&p)
+        })
+        .await;
+    let mut response = page_response(&app, &headers, StatusCode::OK, rendered);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The coordinator's lists: stale records of the area, unmet needs of the
+/// centre by month (an admin, without a centre, sees the whole city).
+async fn lists_page(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let (account, csrf) = match signed_in(&app, &headers, "/console/lists").await {
+        Ok(found) => found,
+        Err(to_login) => return to_login,
+    };
+    let today = crate::today_jst();
+    let cutoff = today
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(today);
+    let centre = account.center_id.clone();
+    let names = centre_names(&app).await;
+    let c = centre.clone();
+    let found = app
+        .readers
+        .run(move |dir| {
+            Ok((
+                dir.stale_records(c.as_deref(), cutoff)?,
+                dir.unmet_counts(c.as_deref(), None, None)?,
+            ))
+        })
+        .await;
+    let (stale, counts) = match found {
+        Ok(found) => found,
+        Err(e) => {
+            return message_page(&app, &headers, e.status, "表示できませんでした", &e.message);
+        }
+    };
+    let mut months: Vec<String> = counts.iter().map(|c| c.month.clone()).collect();
+    months.sort_unstable_by(|a, b| b.cmp(a));
+    months.dedup();
+    months.truncate(12);
+    let mut needs: Vec<String> = counts.iter().map(|c| c.need.clone()).collect();
+    needs.sort_unstable();
+    needs.dedup();
+    let unmet = needs
+        .iter()
+        .map(|need| {
+            let label = tsunagu_model::Category::from_code(need)
+                .map(|c| c.label_ja().to_string())
+                .unwrap_or_else(|| need.clone());
+            let per_month = months
+                .iter()
+                .map(|m| {
+                    counts
+                        .iter()
+                        .filter(|c| &c.need == need && &c.month == m)
+                        .map(|c| c.count)
+                        .sum()
+                })
+                .collect();
+            (label, per_month)
+        })
+        .collect();
+    let page = ListsPage {
+        title: "確認・資源開発".into(),
+        page: page_for(&app, &headers, "/console/lists".into()),
+        signed: signed_view(&account, csrf),
+        centre: centre
+            .map(|c| names.get(&c).cloned().unwrap_or(c))
+            .unwrap_or_else(|| "千葉市全体".into()),
+        cutoff: date_ja(cutoff),
+        stale: stale
+            .iter()
+            .map(|r| StaleRow {
+                href: format!(
+                    "/console/records/{}",
+                    tsunagu_web::public::percent_path(&r.id)
+                ),
+                name: r.name.clone(),
+                status: r.status.label_ja(),
+                organizer: r.organizer.clone().unwrap_or_default(),
+                verified: r
+                    .verified_on
+                    .map(date_ja)
+                    .unwrap_or_else(|| "確認日なし".into()),
+            })
+            .collect(),
+        months,
+        unmet,
+    };
+    page_response(&app, &headers, StatusCode::OK, render(&page))
 }
 
 /// The signed-in administrator of an admin page, or the answer to give.

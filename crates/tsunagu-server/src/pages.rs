@@ -218,7 +218,7 @@ async fn home(State(app): State<AppState>, headers: HeaderMap) -> Response {
 
 /// Reads the search form from the query string, leniently: unknown keys
 /// are ignored (people edit URLs), over-long values cut.
-fn read_form(raw: Option<&str>) -> SearchForm {
+pub(crate) fn read_form(raw: Option<&str>) -> SearchForm {
     let mut form = SearchForm {
         page: 1,
         ..SearchForm::default()
@@ -237,7 +237,11 @@ fn read_form(raw: Option<&str>) -> SearchForm {
     form
 }
 
-fn search_outcome(dir: &Directory, form: &SearchForm) -> Result<SearchOutcome, ApiError> {
+pub(crate) fn search_outcome(
+    dir: &Directory,
+    form: &SearchForm,
+    audience: Audience,
+) -> Result<SearchOutcome, ApiError> {
     if form.q.trim().is_empty()
         && form.near.is_empty()
         && form.ward.is_empty()
@@ -247,7 +251,7 @@ fn search_outcome(dir: &Directory, form: &SearchForm) -> Result<SearchOutcome, A
     }
     let mut query = SearchQuery {
         text: form.q.clone(),
-        audience: Audience::Public,
+        audience,
         limit: PAGE_SIZE,
         offset: (form.page - 1) * PAGE_SIZE,
         ..SearchQuery::default()
@@ -324,7 +328,7 @@ async fn search(
     let rendered = app
         .readers
         .run(move |dir| {
-            let outcome = search_outcome(dir, &form)?;
+            let outcome = search_outcome(dir, &form, Audience::Public)?;
             let refused = matches!(
                 outcome,
                 SearchOutcome::Refused { .. } | SearchOutcome::CannotLocate { .. }

@@ -298,3 +298,29 @@ impl RecordPage {
         self.fields.iter().any(|f| f.error.is_some())
     }
 }
+
+/// A record not confirmed for a long time, as the list shows it.
+#[derive(Debug, Clone)]
+pub struct StaleRow {
+    pub href: String,
+    pub name: String,
+    pub status: &'static str,
+    pub organizer: String,
+    pub verified: String,
+}
+
+/// Records of an area not confirmed for 12 months or more, and the
+/// centre's unmet needs by month.
+#[derive(Template)]
+#[template(path = "lists.html")]
+pub struct ListsPage {
+    pub title: String,
+    pub page: Page,
+    pub signed: Signed,
+    pub centre: String,
+    pub cutoff: String,
+    pub stale: Vec<StaleRow>,
+    /// Months (newest first), and per need the counts of those months.
+    pub months: Vec<String>,
+    pub unmet: Vec<(String, Vec<u64>)>,
+}

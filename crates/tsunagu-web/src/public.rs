@@ -94,6 +94,8 @@ impl HomePage {
 /// What the search form holds (as typed, so it can be shown again).
 #[derive(Debug, Clone, Default)]
 pub struct SearchForm {
+    /// Where the form is answered: `/search` (empty) or `/console/search`.
+    pub path: &'static str,
     pub q: String,
     pub near: String,
     pub ward: String,
@@ -130,7 +132,24 @@ impl SearchForm {
             .filter(|(_, v)| !v.trim().is_empty())
             .map(|(k, v)| (*k, v.as_str()))
             .collect();
-        format!("/search?{}", query_string(kept))
+        format!("{}?{}", self.action(), query_string(kept))
+    }
+
+    pub fn action(&self) -> &'static str {
+        if self.path.is_empty() {
+            "/search"
+        } else {
+            self.path
+        }
+    }
+
+    /// Where a result's page is: the public page, or the console's record.
+    pub fn detail_prefix(&self) -> &'static str {
+        if self.action() == "/search" {
+            "/resources/"
+        } else {
+            "/console/records/"
+        }
     }
 }
 
@@ -184,7 +203,12 @@ pub struct ResultItem {
 }
 
 impl ResultItem {
-    pub fn new(r: &SearchResult, ruby: bool, analyzer: Option<&Analyzer>) -> ResultItem {
+    pub fn new(
+        r: &SearchResult,
+        detail_prefix: &str,
+        ruby: bool,
+        analyzer: Option<&Analyzer>,
+    ) -> ResultItem {
         let mut place = String::new();
         if let Some(a) = &r.record.address {
             place.push_str(a);
@@ -203,7 +227,7 @@ impl ResultItem {
                 .map(|(d, w)| distance_ja(d, w))
         };
         ResultItem {
-            href: format!("/resources/{}", percent_path(&r.id)),
+            href: format!("{detail_prefix}{}", percent_path(&r.id)),
             name_html: text_html(&r.name, ruby, analyzer),
             kind: r.kind.label_ja(),
             categories: r
@@ -279,6 +303,8 @@ pub struct SearchPage {
     pub print_url: String,
     pub map_points: Option<String>,
     pub page_size: usize,
+    /// In the console: who is logged in (internal records are found too).
+    pub console_nav: Option<crate::console::Signed>,
 }
 
 impl SearchPage {
@@ -319,6 +345,7 @@ impl SearchPage {
             print_url,
             map_points: None,
             page_size: PAGE_SIZE,
+            console_nav: None,
             page,
             form,
         };
@@ -402,7 +429,7 @@ impl SearchPage {
         self.items = results
             .results
             .iter()
-            .map(|r| ResultItem::new(r, self.page.ruby, analyzer))
+            .map(|r| ResultItem::new(r, self.form.detail_prefix(), self.page.ruby, analyzer))
             .collect();
         if let Some(place) = &located {
             let mut name = String::new();
