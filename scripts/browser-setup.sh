@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser tests need: Debian's chromium, Node.js with npm,
-# and the npm packages pinned in tests/browser/package-lock.json (into
+# and the npm packages pinned in tests/browser/package-lock.json
+# (playwright-core, axe-core, lighthouse 12.2.3) (into
 # tests/browser/node_modules, which git ignores). Sourced by scripts/test;
 # safe to run again (it only installs what is missing or changed).
 set -euo pipefail

@@ -1,7 +1,8 @@
 //! The pages in a real browser: `tests/browser/run.mjs` drives Debian's
 //! Chromium (playwright-core) against a `tsunagu serve` on the seed data,
 //! with an axe-core scan of every page, print to PDF, keyboard-only walks
-//! and screenshots kept in `tests/browser/artifacts/`.
+//! and screenshots kept in `tests/browser/artifacts/`; then Lighthouse
+//! (pinned 12.2.3, mobile profile) scores the public pages.
 //!
 //! scripts/test installs Chromium, Node.js and the pinned npm packages and
 //! sets TSUNAGU_BROWSER=required, so in the test suite this never skips;
@@ -110,4 +111,21 @@ fn pages_work_in_chromium() {
         "browser checks failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("checks passed"), "{stdout}\n{stderr}");
+
+    // Lighthouse 12.2.3, mobile profile, against the same Chromium.
+    let out = Command::new("node")
+        .current_dir(&dir)
+        .arg("lighthouse.mjs")
+        .arg(&server.base)
+        .arg(&artifacts)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "Lighthouse below accessibility 100 or performance 95:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.matches("ok    lighthouse").count(), 3, "{stdout}");
 }
