@@ -32,7 +32,7 @@ use tsunagu_web::public::{MapPoint, map_points_json};
 use crate::AppState;
 use crate::auth::{SignIn, session_of, sign_in, sign_out};
 use crate::error::ApiError;
-use crate::pages::{html, message_page, page_for};
+use crate::pages::{html, message_page, not_found_page, page_for};
 
 /// Longest form body a console page accepts.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -127,6 +127,28 @@ fn csrf_refusal(
             "画面を開き直してからもう一度操作してください（確認用の値が合いません）。",
         ))
     }
+}
+
+/// A posted console form: the signed-in account (an administrator when
+/// `admin`), its CSRF token checked against the form's, and the form's
+/// fields; or the answer to give instead.
+async fn posted_form(
+    app: &AppState,
+    headers: &HeaderMap,
+    back: &str,
+    body: &Bytes,
+    admin: bool,
+) -> Result<(Account, String, Vec<(String, String)>), Response> {
+    let (account, csrf) = if admin {
+        admin_in(app, headers, back).await?
+    } else {
+        signed_in(app, headers, back).await?
+    };
+    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
+    if let Some(refusal) = csrf_refusal(app, headers, &pairs, &csrf) {
+        return Err(refusal);
+    }
+    Ok((account, csrf, pairs))
 }
 
 fn signed_view(account: &Account, csrf: String) -> SignedView {
@@ -372,14 +394,10 @@ fn match_request_of(form: &MatchForm) -> Result<MatchRequest, Vec<(String, Strin
 }
 
 async fn match_form(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (account, csrf) = match signed_in(&app, &headers, "/console").await {
+    let (account, csrf, pairs) = match posted_form(&app, &headers, "/console", &body, false).await {
         Ok(found) => found,
-        Err(to_login) => return to_login,
+        Err(answer) => return answer,
     };
-    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
-    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
-        return refusal;
-    }
     let form = read_match_form(&pairs);
     let mut page = ConsultPage::new(
         page_for(&app, &headers, "/console".into()),
@@ -439,14 +457,10 @@ async fn match_form(State(app): State<AppState>, headers: HeaderMap, body: Bytes
 }
 
 async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (account, csrf) = match signed_in(&app, &headers, "/console").await {
+    let (account, _, pairs) = match posted_form(&app, &headers, "/console", &body, false).await {
         Ok(found) => found,
-        Err(to_login) => return to_login,
+        Err(answer) => return answer,
     };
-    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
-    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
-        return refusal;
-    }
     let mut ids = all(&pairs, "id");
     ids.dedup();
     ids.truncate(MAX_HANDOUT_ITEMS);
@@ -485,14 +499,11 @@ async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
                     .map(|d| {
                         tsunagu_engine::distance_ja_of(d.round().min(f64::from(u32::MAX)) as u32)
                     });
-                let mut place = r.address.clone().unwrap_or_default();
-                if place.is_empty() {
-                    place = format!(
-                        "{}{}",
-                        shown.ward.as_deref().unwrap_or_default(),
-                        shown.in_words.town.as_deref().unwrap_or_default()
-                    );
-                }
+                let mut place = tsunagu_web::public::place_in_words(
+                    r,
+                    shown.ward.as_deref(),
+                    shown.in_words.town.as_deref(),
+                );
                 if place.is_empty() && !r.service_area.is_empty() {
                     place = format!("ご自宅へ（対象地域: {}）", r.service_area.join("・"));
                 }
@@ -795,13 +806,7 @@ async fn record_page(
         Err(to_login) => return to_login,
     };
     if id.chars().count() > 200 {
-        return message_page(
-            &app,
-            &headers,
-            StatusCode::NOT_FOUND,
-            "見つかりません",
-            "その資源はありません。",
-        );
+        return not_found_page(&app, &headers, "その資源はありません。");
     }
     let notice = form_pairs(raw.unwrap_or_default().as_bytes())
         .into_iter()
@@ -858,22 +863,12 @@ async fn record_action(
         "/console/records/{}",
         tsunagu_web::public::percent_path(&id)
     );
-    let (account, csrf) = match signed_in(&app, &headers, &back).await {
+    let (account, csrf, pairs) = match posted_form(&app, &headers, &back, &body, false).await {
         Ok(found) => found,
-        Err(to_login) => return to_login,
+        Err(answer) => return answer,
     };
-    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
-    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
-        return refusal;
-    }
     if id.chars().count() > 200 {
-        return message_page(
-            &app,
-            &headers,
-            StatusCode::NOT_FOUND,
-            "見つかりません",
-            "その資源はありません。",
-        );
+        return not_found_page(&app, &headers, "その資源はありません。");
     }
     let signed = crate::auth::Signed {
         account,
@@ -902,13 +897,7 @@ async fn record_action(
             let view = match current {
                 Ok(Some(v)) => v,
                 Ok(None) => {
-                    return message_page(
-                        &app,
-                        &headers,
-                        StatusCode::NOT_FOUND,
-                        "見つかりません",
-                        "その資源はありません。",
-                    );
+                    return not_found_page(&app, &headers, "その資源はありません。");
                 }
                 Err(e) => {
                     return message_page(
@@ -932,13 +921,7 @@ async fn record_action(
             }
         }
         _ => {
-            return message_page(
-                &app,
-                &headers,
-                StatusCode::NOT_FOUND,
-                "見つかりません",
-                "そのページはありません。",
-            );
+            return not_found_page(&app, &headers, "そのページはありません。");
         }
     };
     match crate::coordinator::write_edit(&app, &signed, "console", edit).await {
@@ -1259,14 +1242,11 @@ async fn new_account_page(State(app): State<AppState>, headers: HeaderMap) -> Re
 }
 
 async fn add_account(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (account, csrf) = match admin_in(&app, &headers, "/console/accounts/new").await {
-        Ok(found) => found,
-        Err(answer) => return answer,
-    };
-    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
-    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
-        return refusal;
-    }
+    let (account, csrf, pairs) =
+        match posted_form(&app, &headers, "/console/accounts/new", &body, true).await {
+            Ok(found) => found,
+            Err(answer) => return answer,
+        };
     let mut fields = account_fields(&pairs);
     let value = |k: &str| {
         fields
@@ -1352,14 +1332,11 @@ async fn end_account(
     Path(login): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (account, csrf) = match admin_in(&app, &headers, "/console/accounts").await {
-        Ok(found) => found,
-        Err(answer) => return answer,
-    };
-    let pairs = form_pairs(&body[..body.len().min(MAX_FORM_BYTES)]);
-    if let Some(refusal) = csrf_refusal(&app, &headers, &pairs, &csrf) {
-        return refusal;
-    }
+    let (account, _, pairs) =
+        match posted_form(&app, &headers, "/console/accounts", &body, true).await {
+            Ok(found) => found,
+            Err(answer) => return answer,
+        };
     let on = match chrono::NaiveDate::parse_from_str(first(&pairs, "on").trim(), "%Y-%m-%d") {
         Ok(d) => d,
         Err(_) if first(&pairs, "on").trim().is_empty() => crate::today_jst(),
@@ -1413,13 +1390,7 @@ async fn yoshiki(
         return answer;
     }
     let Some(form) = Yoshiki::from_number(&n) else {
-        return message_page(
-            &app,
-            &headers,
-            StatusCode::NOT_FOUND,
-            "見つかりません",
-            "その様式はありません。",
-        );
+        return not_found_page(&app, &headers, "その様式はありません。");
     };
     let who = login.clone();
     let found = app
@@ -1432,13 +1403,7 @@ async fn yoshiki(
     let a = match found {
         Ok(Some(a)) => a,
         Ok(None) => {
-            return message_page(
-                &app,
-                &headers,
-                StatusCode::NOT_FOUND,
-                "見つかりません",
-                "その利用者はいません。",
-            );
+            return not_found_page(&app, &headers, "その利用者はいません。");
         }
         Err(e) => {
             return message_page(&app, &headers, e.status, "表示できませんでした", &e.message);

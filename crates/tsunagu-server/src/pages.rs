@@ -193,6 +193,17 @@ pub fn message_page(
     }
 }
 
+/// A page that says what was not found.
+pub fn not_found_page(app: &AppState, headers: &HeaderMap, message: &str) -> Response {
+    message_page(
+        app,
+        headers,
+        StatusCode::NOT_FOUND,
+        "見つかりません",
+        message,
+    )
+}
+
 fn failure(app: &AppState, headers: &HeaderMap, e: ApiError) -> Response {
     let status = e.status;
     if status.is_server_error() {
@@ -358,13 +369,7 @@ async fn resource(
     Path(id): Path<String>,
 ) -> Response {
     if id.chars().count() > 200 {
-        return message_page(
-            &app,
-            &headers,
-            StatusCode::NOT_FOUND,
-            "見つかりません",
-            "そのページはありません。",
-        );
+        return not_found_page(&app, &headers, "そのページはありません。");
     }
     let here = format!("/resources/{}", percent_path(&id));
     let live_url = format!("{}{here}", public_base(&app, &headers));
@@ -392,11 +397,9 @@ async fn resource(
         Ok(Some(body)) => html(&app, StatusCode::OK, body, true),
         // An internal record is not found for the public, and not said to
         // exist.
-        Ok(None) => message_page(
+        Ok(None) => not_found_page(
             &app,
             &headers,
-            StatusCode::NOT_FOUND,
-            "見つかりません",
             "その資源は見つかりませんでした。終了したか、公開されていない可能性があります。",
         ),
         Err(e) => failure(&app, &headers, e),

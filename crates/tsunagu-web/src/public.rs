@@ -209,13 +209,7 @@ impl ResultItem {
         ruby: bool,
         analyzer: Option<&Analyzer>,
     ) -> ResultItem {
-        let mut place = String::new();
-        if let Some(a) = &r.record.address {
-            place.push_str(a);
-        } else {
-            place.push_str(r.ward.as_deref().unwrap_or_default());
-            place.push_str(r.in_words.town.as_deref().unwrap_or_default());
-        }
+        let mut place = place_in_words(&r.record, r.ward.as_deref(), r.in_words.town.as_deref());
         if place.is_empty() && !r.record.service_area.is_empty() {
             place = format!("対象地域: {}", r.record.service_area.join("・"));
         }
@@ -230,11 +224,7 @@ impl ResultItem {
             href: format!("{detail_prefix}{}", percent_path(&r.id)),
             name_html: text_html(&r.name, ruby, analyzer),
             kind: r.kind.label_ja(),
-            categories: r
-                .categories
-                .iter()
-                .map(|c| (c.label_ja(), crate::icons::category_icon(*c)))
-                .collect(),
+            categories: category_tags(&r.categories),
             place,
             walk,
             when: r.in_words.when_ja.clone(),
@@ -243,6 +233,27 @@ impl ResultItem {
             snippet_html: r.snippet.clone(),
         }
     }
+}
+
+/// Where a resource is, in words: its published address, else its ward
+/// and town (empty when neither is known).
+pub fn place_in_words(
+    record: &tsunagu_model::Record,
+    ward: Option<&str>,
+    town: Option<&str>,
+) -> String {
+    match &record.address {
+        Some(a) => a.clone(),
+        None => format!("{}{}", ward.unwrap_or_default(), town.unwrap_or_default()),
+    }
+}
+
+/// Categories as tags: label and icon.
+pub fn category_tags(categories: &[Category]) -> Vec<(&'static str, &'static str)> {
+    categories
+        .iter()
+        .map(|c| (c.label_ja(), crate::icons::category_icon(*c)))
+        .collect()
 }
 
 /// An id as one path segment.
@@ -553,13 +564,7 @@ impl ResourcePage {
             ("いつ", shown.in_words.when_ja.clone()),
             ("費用", shown.in_words.fee_ja.clone()),
         ];
-        let mut place = String::new();
-        if let Some(a) = &r.address {
-            place.push_str(a);
-        } else {
-            place.push_str(shown.ward.as_deref().unwrap_or_default());
-            place.push_str(shown.in_words.town.as_deref().unwrap_or_default());
-        }
+        let place = place_in_words(r, shown.ward.as_deref(), shown.in_words.town.as_deref());
         if !place.is_empty() {
             facts.push(("場所", place));
         }
@@ -614,11 +619,7 @@ impl ResourcePage {
             title: r.name.clone(),
             name_html: text_html(&r.name, ruby, analyzer),
             kind: r.kind.label_ja(),
-            categories: r
-                .categories
-                .iter()
-                .map(|c| (c.label_ja(), crate::icons::category_icon(*c)))
-                .collect(),
+            categories: category_tags(&r.categories),
             description_html: r
                 .description
                 .as_deref()
