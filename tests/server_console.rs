@@ -459,3 +459,81 @@ async fn quick_search_finds_internal_records_and_lists_say_what_to_check() {
     assert!(lists.body.contains("/console/records/inage-k-017"));
     assert!(!lists.body.contains("/console/records/chuo-k-008"));
 }
+
+#[tokio::test]
+async fn a_record_edit_is_refused_at_its_field_and_then_saved() {
+    let c = console();
+    let (cookie, csrf) = logged_in(&c).await;
+    let page = send(
+        &c.app,
+        "GET",
+        "/console/records/inage-k-017",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let needle = "name=\"expected_seq\" value=\"";
+    let seq_at = page.body.find(needle).unwrap() + needle.len();
+    let seq: String = page.body[seq_at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+
+    let empty = format!("csrf={csrf}&expected_seq={seq}&name=");
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/inage-k-017/edit",
+        Some(&cookie),
+        Some(&empty),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert!(
+        a.body.contains("名称: 必須の項目がありません"),
+        "{}",
+        a.body
+    );
+    assert!(
+        a.body.contains("id=\"e-name\""),
+        "the message sits at the field"
+    );
+    assert!(!a.body.contains("name: name:"));
+
+    let fixed = format!(
+        "csrf={csrf}&expected_seq={seq}&name={}",
+        enc("弥生町いきいき百歳体操（火曜）")
+    );
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/inage-k-017/edit",
+        Some(&cookie),
+        Some(&fixed),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    // The old sequence number no longer matches: someone else's view is stale.
+    let again = format!("csrf={csrf}&expected_seq={seq}&name={}", enc("別の名前"));
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/inage-k-017/edit",
+        Some(&cookie),
+        Some(&again),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    let page = send(
+        &c.app,
+        "GET",
+        "/console/records/inage-k-017?done=edit",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        page.body.contains("弥生町いきいき百歳体操（火曜）") && page.body.contains("保存しました")
+    );
+}

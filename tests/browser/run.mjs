@@ -394,7 +394,24 @@ for (const [name, path] of [
   const firstPages = await pdfPages(page, "yoshiki-1");
   check(firstPages === 1, `様式第1号 prints on one A4 page (${firstPages})`);
   await axe(page, "yoshiki-1");
+  // 解任, then 様式第3号.
+  await page.goto(`${base}/console/accounts`);
+  const row = page.locator("tr", { hasText: "jiro" });
+  await row.locator("summary").click();
+  await row.locator("input[name=reason]").fill("本人の申し出による");
+  await Promise.all([page.waitForNavigation(), row.locator("button[type=submit]").click()]);
+  check((await page.textContent(".notice.ok")).includes("解任しました"), "解任 is done and said");
+  await page.goto(`${base}/console/accounts/jiro/yoshiki/3`);
+  check((await page.textContent("article")).includes("本人の申し出による"), "様式第3号 carries the reason");
+  const thirdPages = await pdfPages(page, "yoshiki-3");
+  check(thirdPages === 1, `様式第3号 prints on one A4 page (${thirdPages})`);
+  await axe(page, "yoshiki-3");
   check(page.problems.length === 0, `no script errors on the city's pages ${page.problems.join(" / ")}`);
+
+  // An error page.
+  const missing = await page.goto(`${base}/no/such/page`);
+  check(missing.status() === 404 && (await page.textContent("h1")).includes("見つかりません"), "a missing page is a page");
+  await axe(page, "not-found");
 }
 
 await browser.close();

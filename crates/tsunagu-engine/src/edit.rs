@@ -173,7 +173,8 @@ impl EditError {
             ),
             EditError::Invalid { errors, .. } => errors
                 .iter()
-                .map(|e| format!("{}: {}", e.field, e.message_ja()))
+                // Each error's message already names its field.
+                .map(|e| e.message_ja())
                 .collect::<Vec<_>>()
                 .join("、"),
             EditError::UnknownKeys { keys, .. } => {
@@ -182,6 +183,25 @@ impl EditError {
             EditError::IdChange { .. } => "id は変更できません".into(),
             EditError::Forbidden { id } => {
                 format!("id「{id}」の資源を編集する権限がありません")
+            }
+        }
+    }
+
+    /// Each field at fault with what is wrong with it, without the field's
+    /// name (for forms that put the message at the field); other refusals
+    /// give their fields with the whole message.
+    pub fn field_messages(&self) -> Vec<(String, String)> {
+        match self {
+            EditError::Invalid { errors, .. } => errors
+                .iter()
+                .map(|e| (e.field.clone(), e.kind.message_ja()))
+                .collect(),
+            _ => {
+                let message = self.message_ja();
+                self.fields()
+                    .into_iter()
+                    .map(|f| (f, message.clone()))
+                    .collect()
             }
         }
     }

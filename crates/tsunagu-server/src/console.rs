@@ -928,7 +928,7 @@ async fn record_action(
         Ok(Ok(_)) => Redirect::to(&format!("{back}?done={action}")).into_response(),
         Ok(Err(refusal)) => {
             let message = refusal.message_ja();
-            let fields = refusal.fields();
+            let fields = refusal.field_messages();
             // What was typed stays in the form, with the message at its field.
             let typed: Vec<(String, String)> = pairs
                 .into_iter()
@@ -947,16 +947,16 @@ async fn record_action(
                 csrf,
                 id,
                 move |p| {
-                    p.error = Some(message.clone());
+                    p.error = Some(message);
                     for f in &mut p.fields {
                         if let Some((_, v)) = typed.iter().find(|(k, _)| k == f.key) {
                             f.value = v.clone();
                         }
-                        let named = fields
-                            .iter()
-                            .any(|n| n == f.key || (f.key == "phone" && n.starts_with("contact")));
-                        if named {
-                            f.error = Some(message.clone());
+                        let named = fields.iter().find(|(n, _)| {
+                            n == f.key || (f.key == "phone" && n.starts_with("contact"))
+                        });
+                        if let Some((_, m)) = named {
+                            f.error = Some(m.clone());
                         }
                     }
                 },
