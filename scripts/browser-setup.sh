@@ -12,18 +12,8 @@ command -v node >/dev/null 2>&1 || browser_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || browser_pkgs+=(npm)
 # Japanese glyphs for screenshots and PDFs (a machine without them prints boxes).
 fc-list :lang=ja 2>/dev/null | grep -q . || browser_pkgs+=(fonts-noto-cjk)
-if [ ${#browser_pkgs[@]} -gt 0 ]; then
-  echo "setup: installing ${browser_pkgs[*]}" >&2
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
-      echo "setup: need root (or sudo) to apt-get install ${browser_pkgs[*]}" >&2; exit 1
-    fi
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${browser_pkgs[@]}" >/dev/null
-fi
+declare -F apt_install >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+apt_install ${browser_pkgs[@]+"${browser_pkgs[@]}"}
 
 browser_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
 stamp="$browser_dir/node_modules/.tsunagu-lock"

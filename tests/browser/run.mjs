@@ -239,7 +239,7 @@ for (const [name, path] of [
   });
   check(focusVisible, "the focused link shows a focus ring");
   await Promise.all([page.waitForURL(/\/resources\//), page.keyboard.press("Enter")]);
-  check(true, "Enter opens the result");
+  check(page.url().includes("/resources/") && await page.locator("article.detail h1").count() === 1, "Enter opens the result");
 }
 
 // --- Coordinator: login → match → handout → logout ------------------------

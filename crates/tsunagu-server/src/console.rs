@@ -11,7 +11,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -174,6 +174,8 @@ fn render(t: &impl Template) -> Result<String, ApiError> {
         .map_err(|e| ApiError::internal("rendering a console page", &e))
 }
 
+/// A console page. Never `public`: the answer is `no-store`, as pages
+/// with a senior's name, a new password or internal fields must be.
 fn page_response(
     app: &AppState,
     headers: &HeaderMap,
@@ -286,11 +288,7 @@ async fn consult(State(app): State<AppState>, headers: HeaderMap) -> Response {
             ..MatchForm::default()
         },
     );
-    let mut response = page_response(&app, &headers, StatusCode::OK, render(&page));
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    page_response(&app, &headers, StatusCode::OK, render(&page))
 }
 
 fn read_match_form(pairs: &[(String, String)]) -> MatchForm {
@@ -445,13 +443,7 @@ async fn match_form(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         Err(e) => Err(e),
     };
     match rendered {
-        Ok((status, body)) => {
-            let mut response = html(&app, status, body, false);
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
+        Ok((status, body)) => html(&app, status, body, false),
         Err(e) => message_page(&app, &headers, e.status, "表示できませんでした", &e.message),
     }
 }
@@ -584,12 +576,7 @@ async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
             })
         })
         .await;
-    let mut response = page_response(&app, &headers, StatusCode::OK, rendered);
-    // The name typed for this print must not stay in any cache.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    page_response(&app, &headers, StatusCode::OK, rendered)
 }
 
 /// What a record page shows after an action (`?done=…`).
@@ -773,13 +760,7 @@ async fn show_record(
         })
         .await;
     match rendered {
-        Ok(Some(body)) => {
-            let mut response = html(app, status, body, false);
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
+        Ok(Some(body)) => html(app, status, body, false),
         Ok(None) => message_page(
             app,
             headers,
@@ -983,7 +964,9 @@ async fn console_search(
         Err(to_login) => return to_login,
     };
     let page = page_for(&app, &headers, here);
-    let base = String::new();
+    // Printed console lists carry a QR code to the same search (it asks
+    // for a login first).
+    let base = crate::pages::public_base(&app, &headers);
     let signed = signed_view(&account, csrf);
     let rendered = app
         .readers
@@ -1000,11 +983,7 @@ async fn console_search(
             render(&p)
         })
         .await;
-    let mut response = page_response(&app, &headers, StatusCode::OK, rendered);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    page_response(&app, &headers, StatusCode::OK, rendered)
 }
 
 /// The coordinator's lists: stale records of the area, unmet needs of the
@@ -1318,12 +1297,7 @@ async fn add_account(State(app): State<AppState>, headers: HeaderMap, body: Byte
             return message_page(&app, &headers, e.status, "登録できませんでした", &e.message);
         }
     };
-    let mut response = page_response(&app, &headers, status, render(&page));
-    // The new password is on this page once: never kept by a cache.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    page_response(&app, &headers, status, render(&page))
 }
 
 async fn end_account(
@@ -1445,11 +1419,7 @@ async fn yoshiki(
         ended_reason: a.ended_reason.clone().unwrap_or_default(),
         issued_on: date_ja(crate::today_jst()),
     };
-    let mut response = page_response(&app, &headers, StatusCode::OK, render(&page));
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    page_response(&app, &headers, StatusCode::OK, render(&page))
 }
 
 #[cfg(test)]

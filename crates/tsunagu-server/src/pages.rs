@@ -99,7 +99,7 @@ pub fn page_for(app: &AppState, headers: &HeaderMap, here: String) -> tsunagu_we
 
 /// The site's origin as the reader reached it, for the QR codes of printed
 /// pages: the configured public URL, else the request's Host.
-fn public_base(app: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn public_base(app: &AppState, headers: &HeaderMap) -> String {
     if let Some(base) = &app.config.public_url {
         return base.trim_end_matches('/').to_string();
     }
