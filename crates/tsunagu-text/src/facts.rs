@@ -808,7 +808,15 @@ fn phrase_of(
     match span(lo, hi) {
         // A parenthesis inside the window can make the written text long.
         Some(s) if s.chars().count() <= 2 * MAX_PHRASE_CHARS => trim(s),
-        _ => trim(span(a, b).unwrap_or_default()),
+        _ => {
+            // Key and grant word can stand around a long parenthesis too:
+            // then the phrase is the start of what lies between them.
+            let s = trim(span(a, b).unwrap_or_default());
+            match s.char_indices().nth(2 * MAX_PHRASE_CHARS) {
+                Some((cut, _)) => trim(&s[..cut]),
+                None => s,
+            }
+        }
     }
 }
 
@@ -903,6 +911,24 @@ mod tests {
             f[0].phrase
         );
         assert_eq!(f[0].phrase.chars().count(), MAX_PHRASE_CHARS);
+    }
+
+    /// Found by the property test: a key and its grant word on either side
+    /// of a long parenthesis gave a phrase longer than any kept.
+    #[test]
+    fn a_long_parenthesis_between_key_and_grant_keeps_the_phrase_short() {
+        let text = format!(
+            "認知症の方(要予約{})駐車場駐車場可駐車場",
+            "駐車場".repeat(26)
+        );
+        for f in facts_in("description", &text) {
+            assert!(!f.phrase.is_empty() && text.contains(&f.phrase));
+            assert!(
+                f.phrase.chars().count() <= 2 * MAX_PHRASE_CHARS,
+                "{}",
+                f.phrase
+            );
+        }
     }
 
     #[test]
