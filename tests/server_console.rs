@@ -537,3 +537,92 @@ async fn a_record_edit_is_refused_at_its_field_and_then_saved() {
         page.body.contains("弥生町いきいき百歳体操（火曜）") && page.body.contains("保存しました")
     );
 }
+
+/// The record page shows what was read from the listing with buttons that
+/// confirm or reject it; a decision is saved and shown, and taken back.
+#[tokio::test]
+async fn a_fact_read_from_the_listing_is_confirmed_rejected_and_taken_back() {
+    let c = console();
+    let (cookie, csrf) = logged_in(&c).await;
+    let uri = "/console/records/chuo-k-015";
+    let page = send(&c.app, "GET", uri, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("掲載文から読み取ったこと"));
+    assert!(
+        page.body
+            .contains("「車でお越しの方は駐車場をご利用いただけます」")
+    );
+    assert!(page.body.contains("未確認"), "undecided at first");
+    assert!(
+        page.body
+            .contains("name=\"fact\" value=\"feature:parking\"")
+    );
+
+    let decide = |verdict: &str| {
+        format!(
+            "csrf={csrf}&fact={}&field=description&phrase={}&verdict={verdict}",
+            enc("feature:parking"),
+            enc("車でお越しの方は駐車場をご利用いただけます")
+        )
+    };
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/chuo-k-015/fact",
+        Some(&cookie),
+        Some(&decide("rejected")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(a.headers[header::LOCATION], format!("{uri}?done=fact"));
+    let page = send(
+        &c.app,
+        "GET",
+        &format!("{uri}?done=fact"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(page.body.contains("誤りとして除外（"), "{}", page.body);
+    assert!(page.body.contains("判断を記録しました"));
+    assert!(page.body.contains("class=\"rejected\""));
+    assert!(page.body.contains("判断を取り消す"));
+
+    // Without the form's CSRF token nothing is decided.
+    let forged = decide("confirmed").replace(&format!("csrf={csrf}"), "csrf=forged");
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/chuo-k-015/fact",
+        Some(&cookie),
+        Some(&forged),
+    )
+    .await;
+    assert_ne!(a.status, StatusCode::SEE_OTHER);
+    let page = send(&c.app, "GET", uri, Some(&cookie), None).await;
+    assert!(page.body.contains("誤りとして除外（"));
+
+    // A phrase the record does not read: refused on the page, not stored.
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/chuo-k-015/fact",
+        Some(&cookie),
+        Some(&decide("confirmed").replace(&enc("車でお越しの方は"), "")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    assert!(a.body.contains("開き直して"));
+
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/chuo-k-015/fact",
+        Some(&cookie),
+        Some(&decide("")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&c.app, "GET", uri, Some(&cookie), None).await;
+    assert!(page.body.contains("未確認") && !page.body.contains("誤りとして除外（"));
+}

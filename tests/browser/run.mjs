@@ -344,8 +344,26 @@ for (const [name, path] of [
   const rows = await page.locator("table").last().locator("tbody tr").count();
   check(rows >= 2, `the history lists the changes (${rows})`);
 
+  // What the listing's text was read to say: rejected as a misreading,
+  // then confirmed.
+  await page.goto(`${base}/console/records/inage-s-020`);
+  const reading = page.locator("table.derived tbody tr", { hasText: "事前の申し込み" });
+  check(await reading.count() === 1, "the record page shows a fact read from the listing with its phrase");
+  check((await reading.textContent()).includes("未確認"), "the reading is undecided at first");
+  await Promise.all([page.waitForNavigation(), reading.getByRole("button", { name: "は誤り" }).click()]);
+  check((await page.textContent(".notice.ok")).includes("判断を記録しました"), "a rejection is recorded");
+  const rejected = page.locator("table.derived tbody tr", { hasText: "事前の申し込み" });
+  check((await rejected.textContent()).includes("誤りとして除外"), "the reading shows as rejected");
+  await screenshot(page, "record-facts");
+  await axe(page, "record-facts");
+  await Promise.all([page.waitForNavigation(), rejected.getByRole("button", { name: "は正しい" }).click()]);
+  check((await page.locator("table.derived tbody tr", { hasText: "事前の申し込み" }).textContent()).includes("確認済み"), "the reading shows as confirmed");
+
   await page.goto(`${base}/console/records/inage-k-008`);
   check(await page.locator("form[action$='/edit']").count() === 0, "a record of another area has no edit form");
+  await page.goto(`${base}/console/records/inage-k-002`);
+  check(await page.locator("table.derived tbody tr").count() > 0 && await page.locator("table.derived button").count() === 0,
+    "another area's readings are shown without buttons to decide them");
 
   // Quick search (internal records too) and the lists to act on.
   await page.goto(`${base}/console`);

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tsunagu_accounts::Account;
 use tsunagu_engine::{Audience, Location, MatchRequest, RequestError};
 use tsunagu_engine::{EditError, RecordEdit};
-use tsunagu_model::Status;
+use tsunagu_model::{FactVerdict, Status};
 use tsunagu_web::Template;
 use tsunagu_web::admin::{
     ACCOUNT_FIELDS, AccountRow, AccountsPage, FormField, NewAccountPage, Yoshiki, YoshikiPage,
@@ -579,6 +579,30 @@ async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
     page_response(&app, &headers, StatusCode::OK, rendered)
 }
 
+fn derived_fact(f: &tsunagu_model::ListingFact) -> tsunagu_web::console::DerivedFact {
+    let field_label = EDIT_FIELDS
+        .iter()
+        .find(|(key, _, _)| *key == f.field)
+        .map(|(_, label, _)| label.to_string())
+        .unwrap_or_else(|| f.field.clone());
+    let (verdict, state) = match &f.decision {
+        Some(d) => (
+            d.verdict.code(),
+            format!("{}（{}）", d.verdict.label_ja(), d.on),
+        ),
+        None => ("", "未確認".to_string()),
+    };
+    tsunagu_web::console::DerivedFact {
+        label: f.fact.label_ja(),
+        phrase: f.phrase.clone(),
+        field: f.field.clone(),
+        field_label,
+        key: f.fact.key(),
+        verdict,
+        state,
+    }
+}
+
 /// What a record page shows after an action (`?done=…`).
 fn done_notice(done: &str) -> Option<String> {
     Some(
@@ -588,6 +612,7 @@ fn done_notice(done: &str) -> Option<String> {
             "close" => "終了にしました。公開の検索には出なくなります。",
             "reopen" => "再開にしました。",
             "edit" => "保存しました。",
+            "fact" => "読み取ったことへの判断を記録しました。検索と照合にすぐ反映されます。",
             _ => return None,
         }
         .to_string(),
@@ -695,11 +720,7 @@ fn record_page_of(
         status_code: r.status.code(),
         visibility: r.visibility.label_ja(),
         facts,
-        derived: p
-            .facts
-            .iter()
-            .map(|f| (f.fact.label_ja(), f.phrase.clone(), f.field.clone()))
-            .collect(),
+        derived: p.facts.iter().map(derived_fact).collect(),
         // Only what the writer would accept from this account.
         can_edit: signed.require_editor().is_ok()
             && signed
@@ -717,16 +738,47 @@ fn record_page_of(
                 (
                     h.at.clone(),
                     format!("{}（{}）", h.actor, h.via),
-                    h.action.clone(),
+                    action_ja(&h.action).to_string(),
                     h.changes
                         .iter()
-                        .map(|c| c.field.as_str())
+                        .map(change_ja)
                         .collect::<Vec<_>>()
                         .join("、"),
                 )
             })
             .collect(),
     }
+}
+
+/// The audit log's action names as the history table says them.
+fn action_ja(action: &str) -> &str {
+    match action {
+        "create" => "登録",
+        "update" => "変更",
+        "confirm" => "情報を確認",
+        "status" => "状態の変更",
+        "fact" => "読み取りへの判断",
+        other => other,
+    }
+}
+
+/// A changed field by its label; a decision on a reading with the fact and
+/// the verdict.
+fn change_ja(change: &tsunagu_store::FieldChange) -> String {
+    if let Some(key) = change.field.strip_prefix("facts.") {
+        let label = tsunagu_model::Fact::from_key(key).map_or(key, |f| f.label_ja());
+        let verdict = change
+            .after
+            .as_ref()
+            .and_then(|a| a["verdict"].as_str())
+            .and_then(FactVerdict::from_code)
+            .map_or("判断の取り消し", |v| v.label_ja());
+        return format!("「{label}」→{verdict}");
+    }
+    EDIT_FIELDS
+        .iter()
+        .find(|(key, _, _)| *key == change.field)
+        .map_or_else(|| change.field.clone(), |(_, label, _)| label.to_string())
 }
 
 /// The record page, with a notice or the refusal of an edit.
@@ -872,6 +924,23 @@ async fn record_action(
             id: id.clone(),
             status: Status::Active,
         },
+        "fact" => {
+            let verdict = match first(&pairs, "verdict") {
+                "" => None,
+                code => match FactVerdict::from_code(code) {
+                    Some(v) => Some(v),
+                    None => return not_found_page(&app, &headers, "そのページはありません。"),
+                },
+            };
+            RecordEdit::DecideFact {
+                id: id.clone(),
+                fact: first(&pairs, "fact").to_string(),
+                field: first(&pairs, "field").to_string(),
+                phrase: first(&pairs, "phrase").to_string(),
+                verdict,
+                on: crate::today_jst(),
+            }
+        }
         "edit" => {
             let id2 = id.clone();
             let current = app.readers.run(move |dir| Ok(dir.record_view(&id2)?)).await;
@@ -917,7 +986,7 @@ async fn record_action(
                 .collect();
             let status = match refusal {
                 EditError::NotFound { .. } => StatusCode::NOT_FOUND,
-                EditError::Conflict { .. } => StatusCode::CONFLICT,
+                EditError::Conflict { .. } | EditError::NoSuchFact { .. } => StatusCode::CONFLICT,
                 EditError::Forbidden { .. } => StatusCode::FORBIDDEN,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };

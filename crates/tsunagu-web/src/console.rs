@@ -281,8 +281,8 @@ pub struct RecordPage {
     pub status_code: &'static str,
     pub visibility: &'static str,
     pub facts: Vec<(&'static str, String)>,
-    /// Read from the listing's text: fact, phrase, where.
-    pub derived: Vec<(&'static str, String, String)>,
+    /// Read from the listing's text, each with its phrase and decision.
+    pub derived: Vec<DerivedFact>,
     pub can_edit: bool,
     pub seq: u64,
     pub fields: Vec<EditField>,
@@ -297,6 +297,24 @@ impl RecordPage {
     pub fn field_error(&self) -> bool {
         self.fields.iter().any(|f| f.error.is_some())
     }
+}
+
+/// A fact read from the listing's text, as the record page shows it with
+/// the buttons that confirm or reject it.
+#[derive(Debug, Clone)]
+pub struct DerivedFact {
+    /// 「駐車場あり」
+    pub label: &'static str,
+    pub phrase: String,
+    /// The record key it is in (`description`) and its label (説明).
+    pub field: String,
+    pub field_label: String,
+    /// The fact's key (`feature:parking`), sent back by the buttons.
+    pub key: String,
+    /// `confirmed`, `rejected`, or empty when undecided.
+    pub verdict: &'static str,
+    /// 「確認済み（2026-11-30）」「誤りとして除外（…）」「未確認」
+    pub state: String,
 }
 
 /// A record not confirmed for a long time, as the list shows it.
