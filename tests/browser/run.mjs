@@ -268,6 +268,30 @@ for (const [name, path] of [
   await screenshot(page, "console-errors");
   await axe(page, "console-errors");
 
+  // A point chosen on the map instead of an address: by a click, then by
+  // the keyboard (the map's centre).
+  await page.goto(`${base}/console`);
+  await page.waitForSelector("#pick-map.leaflet-container");
+  check(await page.locator(".pick-map").isVisible(), "the match form shows a map to choose the place");
+  const pickBox = await page.locator("#pick-map").boundingBox();
+  await page.mouse.click(pickBox.x + pickBox.width * 0.55, pickBox.y + pickBox.height * 0.45);
+  const clicked = await page.inputValue("#point");
+  check(/^35\.\d+,140\.\d+$/.test(clicked), `a click on the map chooses a point (${clicked})`);
+  check((await page.textContent("#point-status")).includes("地図で選んだ地点"), "the chosen point is said beside the address");
+  await page.focus("#pick-centre");
+  await page.keyboard.press("Enter");
+  const centred = await page.inputValue("#point");
+  check(/^35\.\d+,140\.\d+$/.test(centred) && centred !== clicked, `the keyboard chooses the map's centre (${centred})`);
+  await page.check("#match-form input[value=salon]");
+  await Promise.all([page.waitForNavigation(), page.click("#match-form button[type=submit]")]);
+  const fromPoint = await page.textContent("#answer-h");
+  check(/結果（.+から）/.test(fromPoint || ""), `the match answers from the chosen point (${fromPoint})`);
+  check(await page.inputValue("#point") === centred, "the answer keeps the chosen point");
+  await screenshot(page, "console-map-point");
+  await axe(page, "console-map-point");
+  await page.click("#pick-clear");
+  check(await page.inputValue("#point") === "", "the map's choice can be cleared");
+
   // Keyboard only: address, a need, and submit.
   await page.goto(`${base}/console`);
   let onAddress = false;

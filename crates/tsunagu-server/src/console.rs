@@ -297,6 +297,7 @@ fn read_match_form(pairs: &[(String, String)]) -> MatchForm {
         needs: all(pairs, "need").into_iter().take(30).collect(),
         needs_text: cut(first(pairs, "needs_text"), 2_000),
         address: cut(first(pairs, "address"), 200),
+        point: cut(first(pairs, "point"), 40),
         days: all(pairs, "day").into_iter().take(7).collect(),
         from: cut(first(pairs, "from"), 5),
         to: cut(first(pairs, "to"), 5),
@@ -311,10 +312,22 @@ fn read_match_form(pairs: &[(String, String)]) -> MatchForm {
 /// validation and messages apply), or the form's own problems.
 fn match_request_of(form: &MatchForm) -> Result<MatchRequest, Vec<(String, String)>> {
     let mut errors = Vec::new();
-    if form.address.is_empty() {
+    // A point chosen on the map is used before the address.
+    let point = match Location::parse(&form.point) {
+        Location::Point(lat, lon) => Some((lat, lon)),
+        Location::Address(_) if form.point.is_empty() => None,
+        Location::Address(_) => {
+            errors.push((
+                "address".to_string(),
+                "地図で選んだ地点が読めません。もう一度選ぶか、住所を入力してください".to_string(),
+            ));
+            None
+        }
+    };
+    if form.address.is_empty() && form.point.is_empty() {
         errors.push((
             "address".to_string(),
-            "住んでいる所を入力してください（町名まででかまいません）".to_string(),
+            "住んでいる所を入力するか、地図で選んでください（町名まででかまいません）".to_string(),
         ));
     }
     if form.needs.is_empty() && form.needs_text.is_empty() {
@@ -340,8 +353,12 @@ fn match_request_of(form: &MatchForm) -> Result<MatchRequest, Vec<(String, Strin
     if !errors.is_empty() {
         return Err(errors);
     }
+    let location = match point {
+        Some((lat, lon)) => json!({"lat": lat, "lon": lon}),
+        None => json!({"address": form.address}),
+    };
     let mut body = json!({
-        "location": {"address": form.address},
+        "location": location,
         "needs": form.needs,
         "requires": form.features,
         "max_distance_m": form.max_distance.parse::<f64>().unwrap_or(1_000.0),
@@ -420,7 +437,11 @@ async fn match_form(State(app): State<AppState>, headers: HeaderMap, body: Bytes
             message,
             candidates,
         })) => {
-            let mut text = format!("「{}」の場所がわかりませんでした。{message}", form.address);
+            let mut text = if form.point.is_empty() {
+                format!("「{}」の場所がわかりませんでした。{message}", form.address)
+            } else {
+                format!("地図で選んだ地点を使えませんでした。{message}")
+            };
             if !candidates.is_empty() {
                 text.push_str(&format!(
                     "候補: {}",
@@ -458,6 +479,7 @@ async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
     ids.truncate(MAX_HANDOUT_ITEMS);
     let for_name: String = first(&pairs, "for_name").trim().chars().take(40).collect();
     let address: String = first(&pairs, "address").trim().chars().take(200).collect();
+    let point: String = first(&pairs, "point").trim().chars().take(40).collect();
     let page = page_for(&app, &headers, "/console".into());
     let centre = account
         .center_id
@@ -467,11 +489,13 @@ async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
     let rendered = app
         .readers
         .run(move |dir| {
-            let home = if address.is_empty() {
-                None
-            } else {
-                dir.resolve_location(&Location::Address(address.clone()))
-                    .ok()
+            // The point chosen on the map, as the consultation used it.
+            let home = match Location::parse(&point) {
+                p @ Location::Point(..) => dir.resolve_location(&p).ok(),
+                Location::Address(_) if address.is_empty() => None,
+                Location::Address(_) => dir
+                    .resolve_location(&Location::Address(address.clone()))
+                    .ok(),
             };
             let mut items = Vec::new();
             let mut points = Vec::new();

@@ -59,6 +59,8 @@ pub struct MatchForm {
     pub needs: Vec<String>,
     pub needs_text: String,
     pub address: String,
+    /// A point chosen on the map, `LAT,LON`; used instead of the address.
+    pub point: String,
     pub days: Vec<String>,
     pub from: String,
     pub to: String,
@@ -69,6 +71,12 @@ pub struct MatchForm {
 }
 
 impl MatchForm {
+    /// The chosen point in words for the form (「緯度 35.64712・経度 140.11234」).
+    pub fn point_ja(&self) -> Option<String> {
+        let (lat, lon) = self.point.split_once(',')?;
+        Some(format!("緯度 {}・経度 {}", lat.trim(), lon.trim()))
+    }
+
     pub fn has_need(&self, code: &&str) -> bool {
         self.needs.iter().any(|n| n == code)
     }
