@@ -1525,6 +1525,7 @@ mod tests {
             needs: vec!["shopping".into()],
             needs_text: "囲碁が好き".into(),
             address: "稲毛区小仲台2丁目".into(),
+            point: String::new(),
             days: vec!["tue".into(), "thu".into()],
             from: "09:00".into(),
             to: "".into(),
