@@ -708,3 +708,140 @@ async fn a_result_id(c: &Console, cookie: &str, csrf: &str) -> String {
     let at = a.body.find(needle).expect("a result") + needle.len();
     a.body[at..].split('"').next().unwrap().to_string()
 }
+
+/// The 地域診断 pages: the form, the report with its downloads and agenda
+/// links, the agenda, the survey; the coordinators' report and the survey
+/// need a login, and a downloaded coordinators' file says 「内部用」.
+#[tokio::test]
+async fn reports_in_the_console_and_over_the_api() {
+    let c = console();
+    let a = send(&c.app, "GET", "/console/reports", None, None).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert!(
+        a.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/console/login")
+    );
+    let refused = send(
+        &c.app,
+        "GET",
+        "/api/v1/reports/area?audience=coordinator",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let refused = send(
+        &c.app,
+        "GET",
+        "/api/v1/reports/kayoi-survey?year=2026",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    let public = send(
+        &c.app,
+        "GET",
+        "/api/v1/reports/area?ward=%E7%A8%B2%E6%AF%9B%E5%8C%BA",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.body);
+    assert!(public.body.contains("\"audience\":\"public\""));
+    let bad = send(
+        &c.app,
+        "GET",
+        "/api/v1/reports/area?centre=AC99",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("\"field\":\"centre\""), "{}", bad.body);
+
+    let (cookie, _) = logged_in(&c).await;
+    let form = send(&c.app, "GET", "/console/reports", Some(&cookie), None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("地域診断を作る") && form.body.contains("AC15"));
+
+    let page = send(
+        &c.app,
+        "GET",
+        "/console/reports/area?centre=AC15&from=2026-01-01&to=2026-12-31",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("地域診断: 千葉市あんしんケアセンター小仲台")
+    );
+    assert!(page.body.contains("内部用（非公開の資源を含む）"));
+    assert!(page.body.contains("<svg class=\"area-map\""));
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        !page.body.contains("style="),
+        "no inline style under the CSP"
+    );
+    assert!(page.body.contains("/console/reports/agenda?centre=AC15"));
+    let csv_at = page.body.find("/api/v1/reports/area?").unwrap();
+    let csv_uri: String = page.body[csv_at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(csv_uri.contains("format=csv"), "{csv_uri}");
+    let csv = send(&c.app, "GET", &csv_uri, Some(&cookie), None).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let disposition = csv.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    // 「内部用」, percent-encoded in the RFC 6266 file name.
+    assert!(
+        disposition.contains("%E5%86%85%E9%83%A8%E7%94%A8"),
+        "{disposition}"
+    );
+    assert!(csv.body.starts_with('\u{feff}'));
+
+    let agenda = send(
+        &c.app,
+        "GET",
+        "/console/reports/agenda?centre=AC15",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(agenda.status, StatusCode::OK);
+    assert!(
+        agenda
+            .body
+            .contains("協議体 資料: 千葉市あんしんケアセンター小仲台")
+    );
+    let city = send(
+        &c.app,
+        "GET",
+        "/console/reports/agenda",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(city.status, StatusCode::BAD_REQUEST);
+    assert!(city.body.contains("区かセンターごと"));
+
+    let survey = send(
+        &c.app,
+        "GET",
+        "/console/reports/kayoi-survey?year=2026",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(survey.status, StatusCode::OK, "{}", survey.body);
+    assert!(survey.body.contains("通いの場の実施状況（2026年度）"));
+    assert!(survey.body.contains("週1回以上"));
+}

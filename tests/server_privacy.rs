@@ -140,7 +140,7 @@ fn enc(s: &str) -> String {
 /// A random public request to one of the public endpoints or pages.
 fn request_strategy() -> impl Strategy<Value = (u8, usize, usize, usize, usize, bool)> {
     (
-        0u8..13,
+        0u8..16,
         0..WORDS.len(),
         0..TOWNS.len(),
         0..CATEGORIES.len(),
@@ -195,6 +195,23 @@ fn build(
         .body(Body::empty())
         .unwrap(),
         12 => get("/".into()),
+        // The public 地域診断 report, in each format and scope.
+        13 => get(format!(
+            "/api/v1/reports/area?format=json&since=2000-01-01{}",
+            if flag {
+                "&ward=%E7%A8%B2%E6%AF%9B%E5%8C%BA"
+            } else {
+                ""
+            }
+        )),
+        14 => get(format!(
+            "/api/v1/reports/area?format=csv&audience=public&centre=AC{:02}",
+            n % 28 + 1
+        )),
+        15 => get(format!(
+            "/api/v1/reports/area?format=html&centre=AC{:02}&since=2000-01-01",
+            n % 28 + 1
+        )),
         _ => Request::post("/api/v1/match")
             .header("content-type", "application/json")
             .body(Body::from(
@@ -244,7 +261,9 @@ fn no_public_answer_carries_internal_data() {
             }
             if status.is_success() {
                 answered.set(answered.get() + 1);
-                if uri.starts_with("/api/") {
+                if uri.contains("format=csv") {
+                    prop_assert!(text.starts_with('\u{feff}'), "{uri}: {text}");
+                } else if uri.starts_with("/api/") && !uri.contains("format=html") {
                     let v: Value = serde_json::from_str(&text).unwrap();
                     prop_assert!(v.is_object());
                 } else {

@@ -20,6 +20,7 @@ mod merge;
 mod near;
 mod place;
 pub mod records;
+pub mod report;
 mod search;
 pub mod understand;
 
@@ -45,6 +46,7 @@ pub use lock::{LOCK_FILE, WriterLock};
 pub use near::{LocatedPlace, Location, NearQuery, NearSort};
 pub use place::{PlacementWarning, place};
 pub use records::{RecordView, StaleRecord, UnmetCount};
+pub use report::{PopulationImport, PopulationImportError, UnmatchedTown};
 pub use search::{
     Facets, SearchResult, SearchResults, ShownRecord, UnderstoodSearch, apply_understanding,
 };

@@ -469,6 +469,38 @@ pub fn area_report(request: &AreaReportRequest, data: &ReportData<'_>) -> AreaRe
     }
 }
 
+/// What a map of the report draws: the active 通いの場 of the scope (as
+/// the report counted them) and the scope's 町丁目 points to frame it.
+pub fn map_points(
+    request: &AreaReportRequest,
+    data: &ReportData<'_>,
+) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    let centres = data.centres;
+    let points = data
+        .resources
+        .iter()
+        .filter(|r| !request.public_only || r.is_public())
+        .filter(|r| r.is_active() && r.kind == Kind::Kayoi)
+        .filter(|r| {
+            request
+                .scope
+                .holds_ward(r.ward, centres, r.centre.as_deref())
+        })
+        .filter_map(|r| r.point)
+        .collect();
+    let frame = data
+        .towns
+        .iter()
+        .filter(|t| {
+            request
+                .scope
+                .holds_ward(Some(t.ward), centres, t.centre.as_deref())
+        })
+        .filter_map(|t| t.point)
+        .collect();
+    (points, frame)
+}
+
 pub fn scope_view(scope: &ReportScope, centres: &[CentreInfo]) -> ScopeView {
     match scope {
         ReportScope::City => ScopeView {

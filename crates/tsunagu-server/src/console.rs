@@ -85,7 +85,7 @@ fn all(pairs: &[(String, String)], key: &str) -> Vec<String> {
 }
 
 /// The logged-in account of a page request, or the way to the login page.
-async fn signed_in(
+pub(crate) async fn signed_in(
     app: &AppState,
     headers: &HeaderMap,
     back: &str,
@@ -151,7 +151,7 @@ async fn posted_form(
     Ok((account, csrf, pairs))
 }
 
-fn signed_view(account: &Account, csrf: String) -> SignedView {
+pub(crate) fn signed_view(account: &Account, csrf: String) -> SignedView {
     SignedView {
         name: account.name.clone(),
         role: account.role.label_ja(),

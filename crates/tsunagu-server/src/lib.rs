@@ -18,6 +18,7 @@ pub mod pages;
 pub mod params;
 mod pool;
 pub mod public;
+pub mod reports;
 pub mod wire;
 pub mod writer;
 
@@ -241,6 +242,7 @@ pub fn router(state: AppState) -> Router {
         .merge(coordinator::routes())
         .merge(pages::routes())
         .merge(console::routes())
+        .merge(reports::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         // Pages, assets and answers travel compressed when the client

@@ -9,6 +9,7 @@
 mod accounts;
 mod audit;
 mod facts;
+mod population;
 
 use std::path::Path;
 
@@ -20,6 +21,7 @@ use tsunagu_model::{Placement, Record};
 pub use accounts::{AccountRow, SessionRow, TokenRow};
 pub use audit::{AuditActor, AuditEntry, FieldChange};
 pub use facts::{FactKey, StoredFactDecision};
+pub use population::{PopulationRow, PopulationSource};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -66,7 +68,8 @@ pub enum StoreError {
 }
 
 /// 2: accounts, sessions, API tokens and the audit log.
-/// 3: coordinators' decisions on facts read from listings.
+/// 3: coordinators' decisions on facts read from listings; the population
+/// table reports are read against.
 const SCHEMA_VERSION: i64 = 3;
 
 /// A record with what the store knows about it.
@@ -255,6 +258,7 @@ impl Store {
         conn.execute_batch(accounts::SCHEMA)?;
         conn.execute_batch(audit::SCHEMA)?;
         conn.execute_batch(facts::SCHEMA)?;
+        conn.execute_batch(population::SCHEMA)?;
         if version != SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }

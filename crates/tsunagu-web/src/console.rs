@@ -350,3 +350,55 @@ pub struct ListsPage {
     pub months: Vec<String>,
     pub unmet: Vec<(String, Vec<u64>)>,
 }
+
+/// The report form: which area, which period, for whom.
+#[derive(Template)]
+#[template(path = "reports.html")]
+pub struct ReportsForm {
+    pub title: String,
+    pub page: Page,
+    pub signed: Signed,
+    /// Centres (id, name).
+    pub centres: Vec<(String, String)>,
+    pub wards: Vec<&'static str>,
+    /// The account's own centre, chosen first.
+    pub own_centre: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub year: i32,
+}
+
+impl ReportsForm {
+    pub fn new(
+        page: Page,
+        signed: Signed,
+        centres: Vec<(String, String)>,
+        own_centre: Option<String>,
+        from: String,
+        to: String,
+    ) -> ReportsForm {
+        // The 年度 that has ended most recently.
+        let year = to
+            .get(..4)
+            .and_then(|y| y.parse::<i32>().ok())
+            .map_or(2025, |y| {
+                let month: u32 = to.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+                if month >= 4 { y - 1 } else { y - 2 }
+            });
+        ReportsForm {
+            title: "地域診断".into(),
+            page,
+            signed,
+            centres,
+            wards: tsunagu_model::Ward::ALL.iter().map(|w| w.name()).collect(),
+            own_centre,
+            from,
+            to,
+            year,
+        }
+    }
+
+    pub fn is_own(&self, id: &str) -> bool {
+        self.own_centre.as_deref() == Some(id)
+    }
+}

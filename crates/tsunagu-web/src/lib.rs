@@ -14,6 +14,7 @@ pub mod console;
 pub mod icons;
 pub mod public;
 pub mod qr;
+pub mod report;
 pub mod ruby;
 
 pub use askama::Template;

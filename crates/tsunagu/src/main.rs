@@ -6,6 +6,7 @@ mod bench;
 mod edits_cli;
 mod load;
 mod output;
+mod report_cli;
 mod serve;
 
 /// Japanese analysis allocates a token at a time, for every record at import
@@ -205,6 +206,16 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: accounts_cli::TokenCommand,
+    },
+    /// Reports: 地域診断 (area) and the yearly 通いの場 survey's counts.
+    Report {
+        #[command(subcommand)]
+        command: report_cli::ReportCommand,
+    },
+    /// The population table reports are read against (町丁別年齢別人口).
+    Population {
+        #[command(subcommand)]
+        command: report_cli::PopulationCommand,
     },
 }
 
@@ -589,6 +600,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Restore(args) => edits_cli::restore(args, &config(&cli)),
         Command::User { command } => accounts_cli::user(&cli.data_dir, command),
         Command::Token { command } => accounts_cli::token(&cli.data_dir, command),
+        Command::Report { command } => report_cli::report(command, config(&cli)),
+        Command::Population { command } => report_cli::population(command, config(&cli)),
     }
 }
 
