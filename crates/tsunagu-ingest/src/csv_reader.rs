@@ -1815,7 +1815,10 @@ mod tests {
         let lines = read_csv(csv.as_bytes(), CsvEncoding::Detect).unwrap();
         let r = lines[0].outcome.as_ref().unwrap();
         assert_eq!(r.point(), None, "a located point is not the record's own");
-        assert_eq!(r.fee_yen, None, "料金_円 is empty: no fee_yen, whatever 料金 says");
+        assert_eq!(
+            r.fee_yen, None,
+            "料金_円 is empty: no fee_yen, whatever 料金 says"
+        );
         assert_eq!(r.fee_text.as_deref(), Some("300"));
         assert_eq!(r.schedule_text.as_deref(), Some("毎週火曜 10時から"));
         let extra: Vec<&str> = r.extra.keys().map(String::as_str).collect();
@@ -1824,7 +1827,8 @@ mod tests {
         assert_eq!(r.point(), Some((35.64, 140.1)));
         assert_eq!(r.fee_yen, Some(100));
         // Without the column they restate, they are extra keys as before.
-        let csv = "ID,名称,種別,分類,緯度,経度,曜日,区\nx-1,サロン,kayoi,salon,35.6,140.1,火曜,稲毛区\n";
+        let csv =
+            "ID,名称,種別,分類,緯度,経度,曜日,区\nx-1,サロン,kayoi,salon,35.6,140.1,火曜,稲毛区\n";
         let lines = read_csv(csv.as_bytes(), CsvEncoding::Detect).unwrap();
         let r = lines[0].outcome.as_ref().unwrap();
         assert_eq!(r.extra.get("曜日"), Some(&Value::from("火曜")));
