@@ -6,10 +6,12 @@ use thiserror::Error;
 pub enum ExportError {
     #[error("cannot write the export: {0}")]
     Io(#[from] std::io::Error),
+    /// Serialising failed for another reason than I/O (I/O errors are
+    /// [`ExportError::Io`], so a closed pipe can be told apart).
     #[error("cannot write JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(#[source] serde_json::Error),
     #[error("cannot write CSV: {0}")]
-    Csv(#[from] csv::Error),
+    Csv(#[source] csv::Error),
     /// A character the chosen encoding cannot hold, or would not give back
     /// as the same character (`¥` would come back as `\` from Shift_JIS).
     #[error(
@@ -31,6 +33,26 @@ pub enum ExportError {
         format: &'static str,
         encoding: &'static str,
     },
+}
+
+impl From<serde_json::Error> for ExportError {
+    fn from(e: serde_json::Error) -> Self {
+        if e.is_io() {
+            ExportError::Io(e.into())
+        } else {
+            ExportError::Json(e)
+        }
+    }
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> Self {
+        if e.is_io_error() {
+            ExportError::Io(e.into())
+        } else {
+            ExportError::Csv(e)
+        }
+    }
 }
 
 fn code_point(c: &char) -> u32 {

@@ -277,7 +277,8 @@ impl Meaning {
         index.get(id_or_code).copied()
     }
 
-    /// The HSDS `taxonomy_term` object.
+    /// The HSDS `taxonomy_term` object, in full (for a listing of the
+    /// taxonomy).
     pub fn term(self) -> TaxonomyTerm {
         TaxonomyTerm {
             id: self.term_id().to_string(),
@@ -286,8 +287,26 @@ impl Meaning {
             description: self.description(),
             parent_id: self.parent().map(|p| p.term_id().to_string()),
             taxonomy: TAXONOMY_NAME,
-            taxonomy_id: taxonomy_id().to_string(),
-            language: "ja",
+            taxonomy_id: Some(taxonomy_id().to_string()),
+            language: Some("ja"),
+        }
+    }
+
+    /// The term as each attribute carries it: its id, code and name, and
+    /// the code again as its (required) description. An export repeats it
+    /// in every attribute, so it is kept short; [`Meaning::term`] has the
+    /// rest.
+    pub fn inline_term(self) -> TaxonomyTerm {
+        let code = self.code();
+        TaxonomyTerm {
+            id: self.term_id().to_string(),
+            description: format!("{TAXONOMY_NAME} {code}"),
+            code,
+            name: self.name().to_string(),
+            parent_id: None,
+            taxonomy: TAXONOMY_NAME,
+            taxonomy_id: None,
+            language: None,
         }
     }
 }
@@ -302,8 +321,10 @@ pub struct TaxonomyTerm {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     pub taxonomy: &'static str,
-    pub taxonomy_id: String,
-    pub language: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taxonomy_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<&'static str>,
 }
 
 /// The HSDS `taxonomy` object of the tsunagu taxonomy.

@@ -75,8 +75,10 @@ fn the_taxonomy_validates_and_a_broken_service_does_not() {
     let Some(hsds) = Hsds::load() else { return };
     assert!(hsds.taxonomy_errors(&taxonomy()).is_empty());
     for m in Meaning::all() {
-        let term = serde_json::to_value(m.term()).unwrap();
-        assert!(hsds.term_errors(&term).is_empty(), "{term}");
+        for term in [m.term(), m.inline_term()] {
+            let term = serde_json::to_value(term).unwrap();
+            assert!(hsds.term_errors(&term).is_empty(), "{term}");
+        }
     }
     // The validator is wired: each breakage is caught, nested ones too.
     let items = random_items(7, 5, Texts::Any);

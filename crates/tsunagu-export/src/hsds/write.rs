@@ -204,7 +204,7 @@ fn attribute(
     meaning: Meaning,
     value: Option<String>,
 ) -> Attribute {
-    let term = meaning.term();
+    let term = meaning.inline_term();
     Attribute {
         id: object_id("attribute", &format!("{link_id}\u{1f}{}", term.code)).to_string(),
         link_id: link_id.to_string(),
