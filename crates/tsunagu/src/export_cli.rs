@@ -209,7 +209,8 @@ pub fn is_hsds_file(path: &Path) -> bool {
         return false;
     };
     let mut prefix = Vec::new();
-    if std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut prefix).is_err() {
+    let sniff = tsunagu_export::hsds::SNIFF_BYTES as u64;
+    if std::io::Read::read_to_end(&mut std::io::Read::take(file, sniff), &mut prefix).is_err() {
         return false;
     }
     tsunagu_export::hsds::looks_like_hsds(&prefix)

@@ -78,7 +78,7 @@
 mod read;
 mod write;
 
-pub use read::{HsdsServices, looks_like_hsds, read};
+pub use read::{HsdsServices, SNIFF_BYTES, looks_like_hsds, read};
 pub use write::{HsdsWriter, service_json};
 
 /// HSDS `service.status` for a record's status.

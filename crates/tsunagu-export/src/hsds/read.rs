@@ -23,10 +23,16 @@ use crate::taxonomy::{Field, Marker, Meaning};
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 const FORMAT: &str = "HSDS";
 
-/// Whether a `.json` file holds an HSDS document rather than JSON Lines:
-/// it starts with `[`, its first line is not a whole JSON object (a
-/// pretty-printed document), or that object is a service or a list of them
-/// (`services`, `contents`, or an HSDS `status` with no tsunagu `kind`).
+/// How much of a file [`looks_like_hsds`] wants to see: a JSON line may be
+/// this long, so a first line that does not end within it is not one.
+pub const SNIFF_BYTES: usize = MAX_LINE_BYTES + 1;
+
+/// Whether a `.json` file holds an HSDS document rather than JSON Lines,
+/// from its first [`SNIFF_BYTES`]: it starts with `[`, its first line is
+/// not a whole JSON object (a pretty-printed document, or one longer than
+/// a JSON line may be), or that object is a list of services (`services`,
+/// `contents`) or one service (a UUID `id` and a `status`, and neither of
+/// the record format's `kind` and `categories`).
 pub fn looks_like_hsds(prefix: &[u8]) -> bool {
     let text = prefix.strip_prefix(BOM).unwrap_or(prefix);
     let start = text
@@ -42,7 +48,12 @@ pub fn looks_like_hsds(prefix: &[u8]) -> bool {
                 Ok(Value::Object(o)) => {
                     o.contains_key("services")
                         || o.contains_key("contents")
-                        || (o.contains_key("status") && !o.contains_key("kind"))
+                        || (o.contains_key("status")
+                            && !o.contains_key("kind")
+                            && !o.contains_key("categories")
+                            && o.get("id")
+                                .and_then(Value::as_str)
+                                .is_some_and(crate::ids::is_uuid))
                 }
                 Ok(_) => false,
                 // A line that is not a whole object: one that goes on.
@@ -1028,11 +1039,50 @@ mod tests {
     }
 
     #[test]
+    fn no_input_makes_the_reader_panic() {
+        // Cut and mutated documents, and bytes at random.
+        let doc = r#"[{"id":"a","name":"サロン","attributes":[{"taxonomy_term_id":"x","value":"\"}"}],"schedules":[{"byday":"2WE","opens_at":"10:00+09:00"}]},{"services":[1]}]"#;
+        let bytes = doc.as_bytes();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        for cut in 0..bytes.len() {
+            if let Ok(services) = read(&bytes[..cut]) {
+                services.for_each(drop);
+            }
+        }
+        let alphabet = b"[]{}\":,\\ ae0-";
+        for _ in 0..5_000 {
+            let mut v = bytes.to_vec();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() % v.len() as u64) as usize;
+                v[at] = alphabet[(next() % alphabet.len() as u64) as usize];
+            }
+            if let Ok(services) = read(&v) {
+                services.for_each(drop);
+            }
+            let random: Vec<u8> = (0..next() % 40).map(|_| (next() & 0xff) as u8).collect();
+            if let Ok(services) = read(&random) {
+                services.for_each(drop);
+            }
+            let _ = looks_like_hsds(&v);
+        }
+    }
+
+    #[test]
     fn sniffing_tells_hsds_from_json_lines() {
         assert!(looks_like_hsds(b"\xEF\xBB\xBF[\n{}"));
         assert!(looks_like_hsds(b"{\n  \"id\": 1"));
         assert!(looks_like_hsds(b"{\"services\": []}"));
         assert!(looks_like_hsds(
+            b"{\"id\": \"ac148810-d857-441c-9679-408f346de14b\", \"status\": \"active\"}\n"
+        ));
+        // A JSON Lines record that lacks its kind is still JSON Lines.
+        assert!(!looks_like_hsds(
             b"{\"id\": \"x\", \"status\": \"active\"}\n"
         ));
         assert!(!looks_like_hsds(
