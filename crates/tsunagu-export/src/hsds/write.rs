@@ -1,6 +1,7 @@
 //! Writing records as HSDS services (see the module above for the shape
 //! and the mapping).
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
@@ -193,9 +194,27 @@ struct Attribute {
     link_type: &'static str,
     link_entity: &'static str,
     taxonomy_term_id: String,
-    taxonomy_term: TaxonomyTerm,
+    taxonomy_term: Cow<'static, TaxonomyTerm>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value: Option<String>,
+}
+
+/// Each term as attributes carry it, made once: an export repeats them in
+/// every record.
+fn inline_term(meaning: Meaning) -> Cow<'static, TaxonomyTerm> {
+    static TERMS: std::sync::OnceLock<std::collections::HashMap<Meaning, TaxonomyTerm>> =
+        std::sync::OnceLock::new();
+    let terms = TERMS.get_or_init(|| {
+        Meaning::all()
+            .into_iter()
+            .map(|m| (m, m.inline_term()))
+            .collect()
+    });
+    match terms.get(&meaning) {
+        Some(term) => Cow::Borrowed(term),
+        // Every meaning is in Meaning::all(); one that is not is made here.
+        None => Cow::Owned(meaning.inline_term()),
+    }
 }
 
 fn attribute(
@@ -204,7 +223,7 @@ fn attribute(
     meaning: Meaning,
     value: Option<String>,
 ) -> Attribute {
-    let term = meaning.inline_term();
+    let term = inline_term(meaning);
     Attribute {
         id: object_id("attribute", &format!("{link_id}\u{1f}{}", term.code)).to_string(),
         link_id: link_id.to_string(),
