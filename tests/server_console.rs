@@ -537,3 +537,174 @@ async fn a_record_edit_is_refused_at_its_field_and_then_saved() {
         page.body.contains("弥生町いきいき百歳体操（火曜）") && page.body.contains("保存しました")
     );
 }
+
+/// The record page shows what was read from the listing with buttons that
+/// confirm or reject it; a decision is saved and shown, and taken back.
+#[tokio::test]
+async fn a_fact_read_from_the_listing_is_confirmed_rejected_and_taken_back() {
+    let c = console();
+    let (cookie, csrf) = logged_in(&c).await;
+    let uri = "/console/records/chuo-k-015";
+    let page = send(&c.app, "GET", uri, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("掲載文から読み取ったこと"));
+    assert!(
+        page.body
+            .contains("「車でお越しの方は駐車場をご利用いただけます」")
+    );
+    assert!(page.body.contains("未確認"), "undecided at first");
+    assert!(
+        page.body
+            .contains("name=\"fact\" value=\"feature:parking\"")
+    );
+
+    let decide = |verdict: &str| {
+        format!(
+            "csrf={csrf}&fact={}&field=description&phrase={}&verdict={verdict}",
+            enc("feature:parking"),
+            enc("車でお越しの方は駐車場をご利用いただけます")
+        )
+    };
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/chuo-k-015/fact",
+        Some(&cookie),
+        Some(&decide("rejected")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(a.headers[header::LOCATION], format!("{uri}?done=fact"));
+    let page = send(
+        &c.app,
+        "GET",
+        &format!("{uri}?done=fact"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(page.body.contains("誤りとして除外（"), "{}", page.body);
+    assert!(page.body.contains("判断を記録しました"));
+    assert!(page.body.contains("class=\"rejected\""));
+    assert!(page.body.contains("判断を取り消す"));
+
+    // Without the form's CSRF token nothing is decided.
+    let forged = decide("confirmed").replace(&format!("csrf={csrf}"), "csrf=forged");
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/chuo-k-015/fact",
+        Some(&cookie),
+        Some(&forged),
+    )
+    .await;
+    assert_ne!(a.status, StatusCode::SEE_OTHER);
+    let page = send(&c.app, "GET", uri, Some(&cookie), None).await;
+    assert!(page.body.contains("誤りとして除外（"));
+
+    // A phrase the record does not read: refused on the page, not stored.
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/chuo-k-015/fact",
+        Some(&cookie),
+        Some(&decide("confirmed").replace(&enc("車でお越しの方は"), "")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    assert!(a.body.contains("開き直して"));
+
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/records/chuo-k-015/fact",
+        Some(&cookie),
+        Some(&decide("")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&c.app, "GET", uri, Some(&cookie), None).await;
+    assert!(page.body.contains("未確認") && !page.body.contains("誤りとして除外（"));
+}
+
+/// A point chosen on the match form's map is used instead of an address
+/// (and before one), carried to the handout for walking distances, and a
+/// point that does not read is said at the address field.
+#[tokio::test]
+async fn a_point_chosen_on_the_map_places_the_consultation() {
+    let c = console();
+    let (cookie, csrf) = logged_in(&c).await;
+    let page = send(&c.app, "GET", "/console", Some(&cookie), None).await;
+    assert!(page.body.contains("id=\"pick-map\"") && page.body.contains("name=\"point\""));
+    assert!(
+        page.body.contains("name=\"tsunagu-map\""),
+        "the map's configuration"
+    );
+
+    // 小仲台二丁目's point, with no address typed.
+    let form = format!(
+        "csrf={csrf}&point={}&need=salon",
+        enc("35.637111,140.096136")
+    );
+    let a = send(&c.app, "POST", "/console/match", Some(&cookie), Some(&form)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(a.body.contains("結果（稲毛区小仲台"), "{}", a.body);
+    assert!(
+        a.body
+            .contains("地図で選んだ地点（緯度 35.637111・経度 140.096136）")
+    );
+    assert!(
+        a.body
+            .contains("name=\"point\" value=\"35.637111,140.096136\""),
+        "the handout form carries the point"
+    );
+
+    // The point wins over an address elsewhere in the city.
+    let both = format!(
+        "csrf={csrf}&address={}&point={}&need=salon",
+        enc("緑区おゆみ野中央1丁目"),
+        enc("35.637111,140.096136")
+    );
+    let a = send(&c.app, "POST", "/console/match", Some(&cookie), Some(&both)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(a.body.contains("結果（稲毛区小仲台"), "{}", a.body);
+
+    for bad in ["35.6,", "abc,def", "95,140"] {
+        let form = format!("csrf={csrf}&point={}&need=salon", enc(bad));
+        let a = send(&c.app, "POST", "/console/match", Some(&cookie), Some(&form)).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{bad}: {}", a.body);
+        assert!(a.body.contains("href=\"#address\""), "{bad}: {}", a.body);
+    }
+
+    let id_at = a_result_id(&c, &cookie, &csrf).await;
+    let handout = format!(
+        "csrf={csrf}&point={}&id={}",
+        enc("35.637111,140.096136"),
+        enc(&id_at)
+    );
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/handout",
+        Some(&cookie),
+        Some(&handout),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(
+        a.body.contains("徒歩約") || a.body.contains("km"),
+        "the walk from the chosen point: {}",
+        a.body
+    );
+}
+
+async fn a_result_id(c: &Console, cookie: &str, csrf: &str) -> String {
+    let form = format!(
+        "csrf={csrf}&point={}&need=salon",
+        enc("35.637111,140.096136")
+    );
+    let a = send(&c.app, "POST", "/console/match", Some(cookie), Some(&form)).await;
+    let needle = "name=\"id\" value=\"";
+    let at = a.body.find(needle).expect("a result") + needle.len();
+    a.body[at..].split('"').next().unwrap().to_string()
+}

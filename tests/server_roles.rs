@@ -841,3 +841,113 @@ async fn session_cookies_are_secure_when_served_over_tls() {
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
     }
 }
+
+/// A decision on a fact read from a listing, through the API: only the
+/// area's coordinator may make it, it shows in the record, the public
+/// feature filter follows it at once, and a phrase the record does not
+/// read is a conflict.
+#[tokio::test]
+async fn a_coordinator_confirms_or_rejects_what_a_listing_was_read_to_say() {
+    let w = world();
+    let admin = w.login("city", ADMIN_PASSWORD).await.unwrap();
+    let from = (today() - chrono::Duration::days(30)).to_string();
+    let until = (today() + chrono::Duration::days(300)).to_string();
+    for (login, centre) in [("mine", "AC12"), ("theirs", "AC20")] {
+        let a = w
+            .add(&admin, coordinator(login, centre, &from, &until))
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    }
+    let mine = w.login("mine", PASSWORD).await.unwrap();
+    let theirs = w.login("theirs", PASSWORD).await.unwrap();
+    // 小中台町さんぽの会 (AC12) publishes no parking; its text says 「集会所の駐車場あり」.
+    let target = "/api/v1/records/inage-k-002/facts";
+    let reading = json!({
+        "fact": "feature:parking",
+        "field": "description",
+        "phrase": "集会所の駐車場あり",
+        "verdict": "rejected",
+    });
+    let parking_ids = || async {
+        let a = w
+            .call(
+                "GET",
+                "/api/v1/resources/search?q=%E3%81%95%E3%82%93%E3%81%BD&feature=parking&limit=50",
+                &Auth::default(),
+                None,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        a.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(parking_ids().await.contains(&"inage-k-002".to_string()));
+
+    let a = w.call("POST", target, &theirs, Some(reading.clone())).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+    let a = w
+        .call(
+            "POST",
+            target,
+            &mine,
+            Some(with(&reading, "verdict", json!("maybe"))),
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("verdict"))
+    );
+    let a = w
+        .call(
+            "POST",
+            target,
+            &mine,
+            Some(with(&reading, "phrase", json!("駐車場あり"))),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+
+    let a = w.call("POST", target, &mine, Some(reading.clone())).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let facts = &a.body["record"]["placement"]["facts"];
+    assert_eq!(
+        facts[0]["decision"]["verdict"],
+        json!("rejected"),
+        "{facts}"
+    );
+    // Public answers may be up to the cache's age old.
+    tokio::time::sleep(w.app.state.public_cache.ttl()).await;
+    assert!(!parking_ids().await.contains(&"inage-k-002".to_string()));
+
+    let a = w
+        .call(
+            "POST",
+            target,
+            &mine,
+            Some(with(&reading, "verdict", Value::Null)),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(a.body["record"]["placement"]["facts"][0]["decision"].is_null());
+    let history = w
+        .call("GET", "/api/v1/records/inage-k-002/history", &mine, None)
+        .await;
+    let actions: Vec<&str> = history.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["action"].as_str())
+        .filter(|a| *a == "fact")
+        .collect();
+    assert_eq!(actions.len(), 2, "{}", history.body);
+}
+
+fn with(body: &Value, key: &str, value: Value) -> Value {
+    let mut body = body.clone();
+    body[key] = value;
+    body
+}

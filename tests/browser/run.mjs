@@ -268,6 +268,30 @@ for (const [name, path] of [
   await screenshot(page, "console-errors");
   await axe(page, "console-errors");
 
+  // A point chosen on the map instead of an address: by a click, then by
+  // the keyboard (the map's centre).
+  await page.goto(`${base}/console`);
+  await page.waitForSelector("#pick-map.leaflet-container");
+  check(await page.locator(".pick-map").isVisible(), "the match form shows a map to choose the place");
+  const pickBox = await page.locator("#pick-map").boundingBox();
+  await page.mouse.click(pickBox.x + pickBox.width * 0.55, pickBox.y + pickBox.height * 0.45);
+  const clicked = await page.inputValue("#point");
+  check(/^35\.\d+,140\.\d+$/.test(clicked), `a click on the map chooses a point (${clicked})`);
+  check((await page.textContent("#point-status")).includes("地図で選んだ地点"), "the chosen point is said beside the address");
+  await page.focus("#pick-centre");
+  await page.keyboard.press("Enter");
+  const centred = await page.inputValue("#point");
+  check(/^35\.\d+,140\.\d+$/.test(centred) && centred !== clicked, `the keyboard chooses the map's centre (${centred})`);
+  await page.check("#match-form input[value=salon]");
+  await Promise.all([page.waitForNavigation(), page.click("#match-form button[type=submit]")]);
+  const fromPoint = await page.textContent("#answer-h");
+  check(/結果（.+から）/.test(fromPoint || ""), `the match answers from the chosen point (${fromPoint})`);
+  check(await page.inputValue("#point") === centred, "the answer keeps the chosen point");
+  await screenshot(page, "console-map-point");
+  await axe(page, "console-map-point");
+  await page.click("#pick-clear");
+  check(await page.inputValue("#point") === "", "the map's choice can be cleared");
+
   // Keyboard only: address, a need, and submit.
   await page.goto(`${base}/console`);
   let onAddress = false;
@@ -344,8 +368,26 @@ for (const [name, path] of [
   const rows = await page.locator("table").last().locator("tbody tr").count();
   check(rows >= 2, `the history lists the changes (${rows})`);
 
+  // What the listing's text was read to say: rejected as a misreading,
+  // then confirmed.
+  await page.goto(`${base}/console/records/inage-s-020`);
+  const reading = page.locator("table.derived tbody tr", { hasText: "事前の申し込み" });
+  check(await reading.count() === 1, "the record page shows a fact read from the listing with its phrase");
+  check((await reading.textContent()).includes("未確認"), "the reading is undecided at first");
+  await Promise.all([page.waitForNavigation(), reading.getByRole("button", { name: "は誤り" }).click()]);
+  check((await page.textContent(".notice.ok")).includes("判断を記録しました"), "a rejection is recorded");
+  const rejected = page.locator("table.derived tbody tr", { hasText: "事前の申し込み" });
+  check((await rejected.textContent()).includes("誤りとして除外"), "the reading shows as rejected");
+  await screenshot(page, "record-facts");
+  await axe(page, "record-facts");
+  await Promise.all([page.waitForNavigation(), rejected.getByRole("button", { name: "は正しい" }).click()]);
+  check((await page.locator("table.derived tbody tr", { hasText: "事前の申し込み" }).textContent()).includes("確認済み"), "the reading shows as confirmed");
+
   await page.goto(`${base}/console/records/inage-k-008`);
   check(await page.locator("form[action$='/edit']").count() === 0, "a record of another area has no edit form");
+  await page.goto(`${base}/console/records/inage-k-002`);
+  check(await page.locator("table.derived tbody tr").count() > 0 && await page.locator("table.derived button").count() === 0,
+    "another area's readings are shown without buttons to decide them");
 
   // Quick search (internal records too) and the lists to act on.
   await page.goto(`${base}/console`);

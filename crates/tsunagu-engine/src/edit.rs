@@ -14,7 +14,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use thiserror::Error;
 use tsunagu_index::IndexDoc;
-use tsunagu_model::{FieldError, Placement, Record, Status, record_from_json};
+use tsunagu_model::{
+    FactDecision, FactVerdict, FieldError, Placement, Record, Status, record_from_json,
+};
 use tsunagu_store::{RecordWrite, WriteEffect};
 
 use crate::{Directory, EngineError, PointChange};
@@ -38,6 +40,18 @@ pub enum RecordEdit {
     Confirm { id: String, on: NaiveDate },
     /// 休止 (paused), 廃止 (closed), or back to 活動中 (active).
     SetStatus { id: String, status: Status },
+    /// A coordinator's decision on a fact read from the listing's text:
+    /// `fact` is its key (`feature:parking`), `field` and `phrase` say
+    /// which reading; `verdict` `None` takes a decision back. The record's
+    /// own words do not change.
+    DecideFact {
+        id: String,
+        fact: String,
+        field: String,
+        phrase: String,
+        verdict: Option<FactVerdict>,
+        on: NaiveDate,
+    },
 }
 
 impl RecordEdit {
@@ -51,7 +65,8 @@ impl RecordEdit {
                 .to_string(),
             RecordEdit::Patch { id, .. }
             | RecordEdit::Confirm { id, .. }
-            | RecordEdit::SetStatus { id, .. } => id.clone(),
+            | RecordEdit::SetStatus { id, .. }
+            | RecordEdit::DecideFact { id, .. } => id.clone(),
         }
     }
 
@@ -62,6 +77,7 @@ impl RecordEdit {
             RecordEdit::Patch { .. } => "update",
             RecordEdit::Confirm { .. } => "confirm",
             RecordEdit::SetStatus { .. } => "status",
+            RecordEdit::DecideFact { .. } => "fact",
         }
     }
 }
@@ -161,6 +177,12 @@ pub enum EditError {
     IdChange { id: String, to: String },
     #[error("record {id}: not allowed for this account")]
     Forbidden { id: String },
+    #[error("record {id}: no fact {fact} was read from {field} with that phrase")]
+    NoSuchFact {
+        id: String,
+        fact: String,
+        field: String,
+    },
 }
 
 impl EditError {
@@ -184,6 +206,9 @@ impl EditError {
             EditError::Forbidden { id } => {
                 format!("id「{id}」の資源を編集する権限がありません")
             }
+            EditError::NoSuchFact { id, .. } => format!(
+                "id「{id}」の記述からその内容はもう読み取られていません（記述が変わった可能性があります。開き直してください）"
+            ),
         }
     }
 
@@ -232,13 +257,41 @@ impl Directory {
         let mut written: Vec<RecordWrite> = Vec::new();
         for request in edits {
             let current = self.store.get(&request.edit.id())?;
-            let prepared = match self.prepare_edit(&request.edit, current, &request.scope) {
-                Ok(p) => p,
-                Err(e) => {
-                    outcomes.push(Err(e));
-                    continue;
+            if let RecordEdit::DecideFact {
+                id,
+                fact,
+                field,
+                phrase,
+                verdict,
+                on,
+            } = &request.edit
+            {
+                let key = tsunagu_store::FactKey {
+                    record_id: id.clone(),
+                    fact: fact.clone(),
+                    field: field.clone(),
+                    phrase: phrase.clone(),
+                };
+                match self.decide_fact(&key, *verdict, *on, current, request)? {
+                    Ok((outcome, write)) => {
+                        if outcome.effect != EditEffect::Unchanged {
+                            written.extend(write);
+                        }
+                        outcomes.push(Ok(outcome));
+                    }
+                    Err(e) => outcomes.push(Err(e)),
                 }
-            };
+                continue;
+            }
+            let decisions = self.store.fact_decisions(&request.edit.id())?;
+            let prepared =
+                match self.prepare_edit(&request.edit, current, &request.scope, &decisions) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        outcomes.push(Err(e));
+                        continue;
+                    }
+                };
             let (write, warnings) = prepared;
             let effects = self.store.write_batch_audited(
                 std::slice::from_ref(&write),
@@ -271,12 +324,90 @@ impl Directory {
         Ok(outcomes)
     }
 
+    /// Stores a decision on one listing fact with the placement it gives
+    /// (the fact granted or not), or says why not. The outer `Err` is the
+    /// store's.
+    #[allow(clippy::type_complexity)]
+    fn decide_fact(
+        &mut self,
+        key: &tsunagu_store::FactKey,
+        verdict: Option<FactVerdict>,
+        on: NaiveDate,
+        current: Option<tsunagu_store::StoredRecord>,
+        request: &EditRequest,
+    ) -> Result<Result<(EditOutcome, Option<RecordWrite>), EditError>, EngineError> {
+        let id = key.record_id.clone();
+        let Some(stored) = current else {
+            return Ok(Err(EditError::NotFound { id }));
+        };
+        if !request
+            .scope
+            .allows(Some(&stored.placement), &stored.placement)
+        {
+            return Ok(Err(EditError::Forbidden { id }));
+        }
+        let mut placement = stored.placement.clone();
+        let mut found = false;
+        let mut unchanged = true;
+        let decision = verdict.map(|verdict| FactDecision { verdict, on });
+        for f in placement
+            .facts
+            .iter_mut()
+            .filter(|f| f.fact.key() == key.fact && f.field == key.field && f.phrase == key.phrase)
+        {
+            found = true;
+            if f.decision.map(|d| d.verdict) != verdict {
+                unchanged = false;
+            }
+            f.decision = decision;
+        }
+        if !found {
+            return Ok(Err(EditError::NoSuchFact {
+                id,
+                fact: key.fact.clone(),
+                field: key.field.clone(),
+            }));
+        }
+        if unchanged {
+            return Ok(Ok((
+                EditOutcome {
+                    id,
+                    effect: EditEffect::Unchanged,
+                    seq: stored.seq,
+                    warnings: Vec::new(),
+                },
+                None,
+            )));
+        }
+        let write = RecordWrite {
+            record: stored.record,
+            placement,
+        };
+        let on_text = on.format("%Y-%m-%d").to_string();
+        let seq = self.store.decide_fact(
+            key,
+            verdict.map(|v| (v.code(), on_text.as_str())),
+            &write,
+            &request.actor,
+        )?;
+        Ok(Ok((
+            EditOutcome {
+                id,
+                effect: EditEffect::Updated,
+                seq,
+                warnings: Vec::new(),
+            },
+            Some(write),
+        )))
+    }
+
     /// The record an edit would store, validated and placed, or why not.
     fn prepare_edit(
         &self,
         edit: &RecordEdit,
         current: Option<tsunagu_store::StoredRecord>,
         scope: &EditScope,
+        decisions: &[tsunagu_store::StoredFactDecision],
     ) -> Result<(RecordWrite, Vec<EditWarning>), EditError> {
         let id = edit.id();
         let record: Record = match edit {
@@ -348,8 +479,16 @@ impl Directory {
                 record.status = *status;
                 record
             }
+            // Taken by `decide_fact` before any record is prepared.
+            RecordEdit::DecideFact { .. } => {
+                return Err(EditError::NoSuchFact {
+                    id,
+                    fact: String::new(),
+                    field: String::new(),
+                });
+            }
         };
-        let (placement, notes) = crate::place::place(&self.locator, &record);
+        let (placement, notes) = crate::place::place(&self.locator, &record, decisions);
         if !scope.allows(current.as_ref().map(|s| &s.placement), &placement) {
             return Err(EditError::Forbidden { id });
         }

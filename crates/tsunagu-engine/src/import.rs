@@ -309,6 +309,7 @@ impl Directory {
         let mut batch: Vec<RecordWrite> = Vec::with_capacity(BATCH);
         let mut batch_text = 0usize;
         let mut first_line: HashMap<String, usize> = HashMap::new();
+        let decisions = crate::place::DecisionsByRecord::load(&self.store)?;
         let mut seen_any = false;
         // Changed records and their points, for the spatial index (kept
         // short: past the in-place limit it is dropped anyway).
@@ -369,7 +370,11 @@ impl Directory {
                                     earlier_line: earlier,
                                 });
                             }
-                            let (placement, warnings) = crate::place::place(&self.locator, &record);
+                            let (placement, warnings) = crate::place::place(
+                                &self.locator,
+                                &record,
+                                decisions.of(&record.id),
+                            );
                             if options.scope != crate::EditScope::Everything {
                                 let before = self.store.get(&record.id)?.map(|s| s.placement);
                                 if !options.scope.allows(before.as_ref(), &placement) {

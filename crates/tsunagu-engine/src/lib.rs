@@ -649,10 +649,11 @@ impl Directory {
             all.push(s.record);
             Ok(())
         })?;
+        let decisions = place::DecisionsByRecord::load(&self.store)?;
         let writes: Vec<RecordWrite> = all
             .into_iter()
             .map(|record| {
-                let (placement, _) = place::place(&self.locator, &record);
+                let (placement, _) = place::place(&self.locator, &record, decisions.of(&record.id));
                 RecordWrite { record, placement }
             })
             .collect();

@@ -2,8 +2,12 @@
 //! from its own point or from its address, with warnings a coordinator
 //! should read (address and point disagree, outside the city, unlocatable).
 
+use std::collections::HashMap;
 use tsunagu_geo::{CenterAssignment, Level, Locator, Place, distance_m};
-use tsunagu_model::{Placement, Record};
+
+use chrono::NaiveDate;
+use tsunagu_model::{FactDecision, FactVerdict, ListingFact, Placement, Record};
+use tsunagu_store::{Store, StoreError, StoredFactDecision};
 
 /// Address and point farther apart than this are reported.
 pub const DISAGREEMENT_M: f64 = 1_000.0;
@@ -41,13 +45,60 @@ fn from_place(
 }
 
 /// Placement plus the schedule, fee and listing facts read from the
-/// record's text.
-pub fn place(locator: &Locator, record: &Record) -> (Placement, Vec<PlacementWarning>) {
+/// record's text, with the coordinators' decisions on those facts.
+pub fn place(
+    locator: &Locator,
+    record: &Record,
+    decisions: &[StoredFactDecision],
+) -> (Placement, Vec<PlacementWarning>) {
     let (mut placement, warnings) = locate(locator, record);
     placement.schedule = tsunagu_text::schedule::schedule_of(record);
     placement.fee = tsunagu_text::fee::fee_of(record);
     placement.facts = tsunagu_text::facts::facts_of(record);
+    apply_decisions(&mut placement.facts, decisions);
     (placement, warnings)
+}
+
+/// A decision holds for the fact read from the same field with the same
+/// phrase: when the provider changes the words, the new reading waits for
+/// a new decision, and the old one stays stored in case the words return.
+pub fn apply_decisions(facts: &mut [ListingFact], decisions: &[StoredFactDecision]) {
+    if decisions.is_empty() {
+        return;
+    }
+    for fact in facts {
+        let key = fact.fact.key();
+        fact.decision = decisions
+            .iter()
+            .find(|d| d.key.fact == key && d.key.field == fact.field && d.key.phrase == fact.phrase)
+            .and_then(|d| {
+                Some(FactDecision {
+                    verdict: FactVerdict::from_code(&d.verdict)?,
+                    on: NaiveDate::parse_from_str(&d.decided_on, "%Y-%m-%d").ok()?,
+                })
+            });
+    }
+}
+
+/// Every stored decision by record, for placing many records at once.
+#[derive(Debug, Default)]
+pub struct DecisionsByRecord(HashMap<String, Vec<StoredFactDecision>>);
+
+impl DecisionsByRecord {
+    pub fn load(store: &Store) -> Result<DecisionsByRecord, StoreError> {
+        let mut by_record: HashMap<String, Vec<StoredFactDecision>> = HashMap::new();
+        for d in store.all_fact_decisions()? {
+            by_record
+                .entry(d.key.record_id.clone())
+                .or_default()
+                .push(d);
+        }
+        Ok(DecisionsByRecord(by_record))
+    }
+
+    pub fn of(&self, record_id: &str) -> &[StoredFactDecision] {
+        self.0.get(record_id).map(Vec::as_slice).unwrap_or_default()
+    }
 }
 
 fn locate(locator: &Locator, record: &Record) -> (Placement, Vec<PlacementWarning>) {

@@ -81,6 +81,17 @@ impl WardBoundaries {
         w
     }
 
+    /// Each ward's polygons as rings of (lat, lon), outer ring first, for
+    /// drawing maps (reports draw them as SVG).
+    pub fn outlines(&self) -> impl Iterator<Item = (Ward, Vec<Vec<(f64, f64)>>)> + '_ {
+        self.parts.iter().map(|(ward, _, poly)| {
+            let ring = |l: &LineString<f64>| l.coords().map(|c| (c.y, c.x)).collect::<Vec<_>>();
+            let mut rings = vec![ring(poly.exterior())];
+            rings.extend(poly.interiors().iter().map(ring));
+            (*ward, rings)
+        })
+    }
+
     /// The ward whose polygon contains the point.
     pub fn ward_at(&self, lat: f64, lon: f64) -> Option<Ward> {
         if !(lat.is_finite() && lon.is_finite()) {

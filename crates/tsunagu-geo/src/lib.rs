@@ -184,6 +184,11 @@ impl Locator {
         self.boundaries().is_some()
     }
 
+    /// The ward polygons in use, if any (for drawing).
+    pub fn ward_boundaries(&self) -> Option<&WardBoundaries> {
+        self.boundaries()
+    }
+
     fn assign(
         &self,
         ward: Option<Ward>,

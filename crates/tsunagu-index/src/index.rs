@@ -368,7 +368,7 @@ impl SearchIndex {
         // feature filter finds both; who-facts as `who:` terms beside them.
         let mut feature_terms: Vec<String> =
             r.features.iter().map(|x| x.code().to_string()).collect();
-        for listing_fact in &doc.placement.facts {
+        for listing_fact in doc.placement.facts.iter().filter(|f| f.holds()) {
             feature_terms.push(match listing_fact.fact {
                 tsunagu_model::Fact::Feature(x) => x.code().to_string(),
                 tsunagu_model::Fact::Who(w) => format!("who:{}", w.code()),

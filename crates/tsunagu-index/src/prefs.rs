@@ -129,11 +129,7 @@ impl DocFacts {
             }
         }
         for (i, w) in Who::ALL.iter().enumerate() {
-            if placement
-                .facts
-                .iter()
-                .any(|f| f.fact == tsunagu_model::Fact::Who(*w))
-            {
+            if placement.has_who(*w) {
                 facts |= 1 << (WHO_SHIFT + i as u32);
             }
         }

@@ -313,8 +313,14 @@ fn derived_feature_reason(feature: Feature, fact: &ListingFact, kind: Kind) -> S
     let label = feature_reason(feature, kind);
     let phrase = fact.phrase.trim();
     let field = field_ja(&fact.field);
+    // A coordinator who confirmed it has made it the directory's word.
+    let check = if fact.confirmed() {
+        "確認済み"
+    } else {
+        "要確認"
+    };
     if phrase.is_empty() {
-        return format!("{label}（{field}より・要確認）");
+        return format!("{label}（{field}より・{check}）");
     }
     let quoted: String = if phrase.chars().count() > MAX_QUOTED_PHRASE_CHARS {
         let mut cut: String = phrase.chars().take(MAX_QUOTED_PHRASE_CHARS).collect();
@@ -323,7 +329,7 @@ fn derived_feature_reason(feature: Feature, fact: &ListingFact, kind: Kind) -> S
     } else {
         phrase.to_string()
     };
-    format!("{label}（{field}「{quoted}」より・要確認）")
+    format!("{label}（{field}「{quoted}」より・{check}）")
 }
 
 /// The cost part: the hard rule on `max_fee_yen` and the price in words.
@@ -546,7 +552,7 @@ pub fn evaluate(
         feature_points += 1.0;
     }
     let mut said: Vec<Feature> = Vec::new();
-    for fact in &c.placement.facts {
+    for fact in c.placement.facts.iter().filter(|f| f.holds()) {
         if let Fact::Feature(f) = fact.fact
             && wanted(&f)
             && !r.features.contains(&f)

@@ -78,6 +78,7 @@ fn fact(feature: Feature) -> ListingFact {
         fact: Fact::Feature(feature),
         phrase: format!("{}（説明より）", feature.label_ja()),
         field: "description".into(),
+        decision: None,
     }
 }
 

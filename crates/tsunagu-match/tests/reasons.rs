@@ -240,7 +240,38 @@ fn parking_from_text() -> ListingFact {
         fact: Fact::Feature(Feature::Parking),
         phrase: "駐車場あり（3台）".into(),
         field: "description".into(),
+        decision: None,
     }
+}
+
+#[test]
+fn a_coordinators_decision_on_a_text_fact_changes_what_it_grants() {
+    use tsunagu_model::{FactDecision, FactVerdict};
+    let r = record("p3", Kind::Kayoi, serde_json::json!({}));
+    let mut req = request();
+    req.requires = vec![Feature::Parking];
+    let decided = |verdict| Placement {
+        facts: vec![ListingFact {
+            decision: Some(FactDecision {
+                verdict,
+                on: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            }),
+            ..parking_from_text()
+        }],
+        ..near()
+    };
+    let m = eval(&r, &decided(FactVerdict::Confirmed), &req, Category::Salon).unwrap();
+    assert!(
+        m.reasons
+            .contains(&"駐車場あり（説明文「駐車場あり（3台）」より・確認済み）".to_string()),
+        "{:?}",
+        m.reasons
+    );
+    assert_eq!(
+        eval(&r, &decided(FactVerdict::Rejected), &req, Category::Salon).unwrap_err(),
+        Excluded::Feature,
+        "a rejected reading grants nothing"
+    );
 }
 
 #[test]
@@ -291,6 +322,7 @@ fn helpful_features_read_from_text_are_shown_and_count_half() {
             fact: Fact::Feature(Feature::Wheelchair),
             phrase: "車いすの方も参加できます".into(),
             field: "target".into(),
+            decision: None,
         }],
         ..near()
     };

@@ -139,6 +139,67 @@ pub struct ListingFact {
     /// The record key the phrase is in: `description`, `target`,
     /// `fee_text`, `schedule_text` or `name`.
     pub field: String,
+    /// A coordinator's decision on it, when one was made for this very
+    /// phrase: a rejected fact grants nothing; a confirmed one is no longer
+    /// said to need confirming.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<FactDecision>,
+}
+
+impl ListingFact {
+    /// Whether the fact counts: read from the text and not rejected.
+    pub fn holds(&self) -> bool {
+        self.decision
+            .as_ref()
+            .is_none_or(|d| d.verdict != FactVerdict::Rejected)
+    }
+
+    pub fn confirmed(&self) -> bool {
+        self.decision
+            .as_ref()
+            .is_some_and(|d| d.verdict == FactVerdict::Confirmed)
+    }
+}
+
+/// What a coordinator decided about a listing fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FactVerdict {
+    /// The listing does say so.
+    Confirmed,
+    /// A misreading: the fact is dropped from search and matching.
+    Rejected,
+}
+
+impl FactVerdict {
+    pub fn code(self) -> &'static str {
+        match self {
+            FactVerdict::Confirmed => "confirmed",
+            FactVerdict::Rejected => "rejected",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<FactVerdict> {
+        match code {
+            "confirmed" => Some(FactVerdict::Confirmed),
+            "rejected" => Some(FactVerdict::Rejected),
+            _ => None,
+        }
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            FactVerdict::Confirmed => "確認済み",
+            FactVerdict::Rejected => "誤りとして除外",
+        }
+    }
+}
+
+/// A decision with the day it was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FactDecision {
+    pub verdict: FactVerdict,
+    pub on: chrono::NaiveDate,
 }
 
 /// What a listing fact says: a feature of the spec, or who is welcome.
@@ -161,6 +222,24 @@ impl Fact {
         match self {
             Fact::Feature(f) => f.label_ja(),
             Fact::Who(w) => w.label_ja(),
+        }
+    }
+
+    /// One key for both sets (`feature:parking`, `who:women`), as decisions
+    /// are stored and forms send them.
+    pub fn key(self) -> String {
+        match self {
+            Fact::Feature(f) => format!("feature:{}", f.code()),
+            Fact::Who(w) => format!("who:{}", w.code()),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Fact> {
+        let (set, code) = key.split_once(':')?;
+        match set {
+            "feature" => Feature::from_code(code).map(Fact::Feature),
+            "who" => Who::from_code(code).map(Fact::Who),
+            _ => None,
         }
     }
 }

@@ -19,7 +19,10 @@ pub mod ward;
 pub use area::area_keys;
 pub use audience::Audience;
 pub use codes::{Category, Feature, Kind, OrgType, Status, Visibility, Weekday, Who};
-pub use derived::{Fact, FeeKnowledge, FeeUnit, ListingFact, ScheduleKnowledge, TimeSlot};
+pub use derived::{
+    Fact, FactDecision, FactVerdict, FeeKnowledge, FeeUnit, ListingFact, ScheduleKnowledge,
+    TimeSlot,
+};
 pub use error::{FieldError, FieldErrorKind};
 pub use placement::Placement;
 pub use record::{Contact, Organizer, Record, ScheduleSlot, TimeOfDay};

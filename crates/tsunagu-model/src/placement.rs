@@ -53,11 +53,23 @@ impl Placement {
     /// Whether the record has this feature, published or read from its text.
     pub fn has_feature(&self, record: &Record, feature: Feature) -> bool {
         record.features.contains(&feature)
-            || self.facts.iter().any(|f| f.fact == Fact::Feature(feature))
+            || self
+                .facts
+                .iter()
+                .any(|f| f.fact == Fact::Feature(feature) && f.holds())
     }
 
     /// The listing fact that grants this feature, when only the text does.
     pub fn derived_feature(&self, feature: Feature) -> Option<&ListingFact> {
-        self.facts.iter().find(|f| f.fact == Fact::Feature(feature))
+        self.facts
+            .iter()
+            .find(|f| f.fact == Fact::Feature(feature) && f.holds())
+    }
+
+    /// Whether a who-fact the text gives holds (not rejected).
+    pub fn has_who(&self, who: crate::Who) -> bool {
+        self.facts
+            .iter()
+            .any(|f| f.fact == Fact::Who(who) && f.holds())
     }
 }

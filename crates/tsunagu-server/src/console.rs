@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tsunagu_accounts::Account;
 use tsunagu_engine::{Audience, Location, MatchRequest, RequestError};
 use tsunagu_engine::{EditError, RecordEdit};
-use tsunagu_model::Status;
+use tsunagu_model::{FactVerdict, Status};
 use tsunagu_web::Template;
 use tsunagu_web::admin::{
     ACCOUNT_FIELDS, AccountRow, AccountsPage, FormField, NewAccountPage, Yoshiki, YoshikiPage,
@@ -297,6 +297,7 @@ fn read_match_form(pairs: &[(String, String)]) -> MatchForm {
         needs: all(pairs, "need").into_iter().take(30).collect(),
         needs_text: cut(first(pairs, "needs_text"), 2_000),
         address: cut(first(pairs, "address"), 200),
+        point: cut(first(pairs, "point"), 40),
         days: all(pairs, "day").into_iter().take(7).collect(),
         from: cut(first(pairs, "from"), 5),
         to: cut(first(pairs, "to"), 5),
@@ -311,10 +312,22 @@ fn read_match_form(pairs: &[(String, String)]) -> MatchForm {
 /// validation and messages apply), or the form's own problems.
 fn match_request_of(form: &MatchForm) -> Result<MatchRequest, Vec<(String, String)>> {
     let mut errors = Vec::new();
-    if form.address.is_empty() {
+    // A point chosen on the map is used before the address.
+    let point = match Location::parse(&form.point) {
+        Location::Point(lat, lon) => Some((lat, lon)),
+        Location::Address(_) if form.point.is_empty() => None,
+        Location::Address(_) => {
+            errors.push((
+                "address".to_string(),
+                "地図で選んだ地点が読めません。もう一度選ぶか、住所を入力してください".to_string(),
+            ));
+            None
+        }
+    };
+    if form.address.is_empty() && form.point.is_empty() {
         errors.push((
             "address".to_string(),
-            "住んでいる所を入力してください（町名まででかまいません）".to_string(),
+            "住んでいる所を入力するか、地図で選んでください（町名まででかまいません）".to_string(),
         ));
     }
     if form.needs.is_empty() && form.needs_text.is_empty() {
@@ -340,8 +353,12 @@ fn match_request_of(form: &MatchForm) -> Result<MatchRequest, Vec<(String, Strin
     if !errors.is_empty() {
         return Err(errors);
     }
+    let location = match point {
+        Some((lat, lon)) => json!({"lat": lat, "lon": lon}),
+        None => json!({"address": form.address}),
+    };
     let mut body = json!({
-        "location": {"address": form.address},
+        "location": location,
         "needs": form.needs,
         "requires": form.features,
         "max_distance_m": form.max_distance.parse::<f64>().unwrap_or(1_000.0),
@@ -420,7 +437,11 @@ async fn match_form(State(app): State<AppState>, headers: HeaderMap, body: Bytes
             message,
             candidates,
         })) => {
-            let mut text = format!("「{}」の場所がわかりませんでした。{message}", form.address);
+            let mut text = if form.point.is_empty() {
+                format!("「{}」の場所がわかりませんでした。{message}", form.address)
+            } else {
+                format!("地図で選んだ地点を使えませんでした。{message}")
+            };
             if !candidates.is_empty() {
                 text.push_str(&format!(
                     "候補: {}",
@@ -458,6 +479,7 @@ async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
     ids.truncate(MAX_HANDOUT_ITEMS);
     let for_name: String = first(&pairs, "for_name").trim().chars().take(40).collect();
     let address: String = first(&pairs, "address").trim().chars().take(200).collect();
+    let point: String = first(&pairs, "point").trim().chars().take(40).collect();
     let page = page_for(&app, &headers, "/console".into());
     let centre = account
         .center_id
@@ -467,11 +489,13 @@ async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
     let rendered = app
         .readers
         .run(move |dir| {
-            let home = if address.is_empty() {
-                None
-            } else {
-                dir.resolve_location(&Location::Address(address.clone()))
-                    .ok()
+            // The point chosen on the map, as the consultation used it.
+            let home = match Location::parse(&point) {
+                p @ Location::Point(..) => dir.resolve_location(&p).ok(),
+                Location::Address(_) if address.is_empty() => None,
+                Location::Address(_) => dir
+                    .resolve_location(&Location::Address(address.clone()))
+                    .ok(),
             };
             let mut items = Vec::new();
             let mut points = Vec::new();
@@ -579,6 +603,30 @@ async fn handout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
     page_response(&app, &headers, StatusCode::OK, rendered)
 }
 
+fn derived_fact(f: &tsunagu_model::ListingFact) -> tsunagu_web::console::DerivedFact {
+    let field_label = EDIT_FIELDS
+        .iter()
+        .find(|(key, _, _)| *key == f.field)
+        .map(|(_, label, _)| label.to_string())
+        .unwrap_or_else(|| f.field.clone());
+    let (verdict, state) = match &f.decision {
+        Some(d) => (
+            d.verdict.code(),
+            format!("{}（{}）", d.verdict.label_ja(), d.on),
+        ),
+        None => ("", "未確認".to_string()),
+    };
+    tsunagu_web::console::DerivedFact {
+        label: f.fact.label_ja(),
+        phrase: f.phrase.clone(),
+        field: f.field.clone(),
+        field_label,
+        key: f.fact.key(),
+        verdict,
+        state,
+    }
+}
+
 /// What a record page shows after an action (`?done=…`).
 fn done_notice(done: &str) -> Option<String> {
     Some(
@@ -588,6 +636,7 @@ fn done_notice(done: &str) -> Option<String> {
             "close" => "終了にしました。公開の検索には出なくなります。",
             "reopen" => "再開にしました。",
             "edit" => "保存しました。",
+            "fact" => "読み取ったことへの判断を記録しました。検索と照合にすぐ反映されます。",
             _ => return None,
         }
         .to_string(),
@@ -695,11 +744,7 @@ fn record_page_of(
         status_code: r.status.code(),
         visibility: r.visibility.label_ja(),
         facts,
-        derived: p
-            .facts
-            .iter()
-            .map(|f| (f.fact.label_ja(), f.phrase.clone(), f.field.clone()))
-            .collect(),
+        derived: p.facts.iter().map(derived_fact).collect(),
         // Only what the writer would accept from this account.
         can_edit: signed.require_editor().is_ok()
             && signed
@@ -717,16 +762,47 @@ fn record_page_of(
                 (
                     h.at.clone(),
                     format!("{}（{}）", h.actor, h.via),
-                    h.action.clone(),
+                    action_ja(&h.action).to_string(),
                     h.changes
                         .iter()
-                        .map(|c| c.field.as_str())
+                        .map(change_ja)
                         .collect::<Vec<_>>()
                         .join("、"),
                 )
             })
             .collect(),
     }
+}
+
+/// The audit log's action names as the history table says them.
+fn action_ja(action: &str) -> &str {
+    match action {
+        "create" => "登録",
+        "update" => "変更",
+        "confirm" => "情報を確認",
+        "status" => "状態の変更",
+        "fact" => "読み取りへの判断",
+        other => other,
+    }
+}
+
+/// A changed field by its label; a decision on a reading with the fact and
+/// the verdict.
+fn change_ja(change: &tsunagu_store::FieldChange) -> String {
+    if let Some(key) = change.field.strip_prefix("facts.") {
+        let label = tsunagu_model::Fact::from_key(key).map_or(key, |f| f.label_ja());
+        let verdict = change
+            .after
+            .as_ref()
+            .and_then(|a| a["verdict"].as_str())
+            .and_then(FactVerdict::from_code)
+            .map_or("判断の取り消し", |v| v.label_ja());
+        return format!("「{label}」→{verdict}");
+    }
+    EDIT_FIELDS
+        .iter()
+        .find(|(key, _, _)| *key == change.field)
+        .map_or_else(|| change.field.clone(), |(_, label, _)| label.to_string())
 }
 
 /// The record page, with a notice or the refusal of an edit.
@@ -872,6 +948,23 @@ async fn record_action(
             id: id.clone(),
             status: Status::Active,
         },
+        "fact" => {
+            let verdict = match first(&pairs, "verdict") {
+                "" => None,
+                code => match FactVerdict::from_code(code) {
+                    Some(v) => Some(v),
+                    None => return not_found_page(&app, &headers, "そのページはありません。"),
+                },
+            };
+            RecordEdit::DecideFact {
+                id: id.clone(),
+                fact: first(&pairs, "fact").to_string(),
+                field: first(&pairs, "field").to_string(),
+                phrase: first(&pairs, "phrase").to_string(),
+                verdict,
+                on: crate::today_jst(),
+            }
+        }
         "edit" => {
             let id2 = id.clone();
             let current = app.readers.run(move |dir| Ok(dir.record_view(&id2)?)).await;
@@ -917,7 +1010,7 @@ async fn record_action(
                 .collect();
             let status = match refusal {
                 EditError::NotFound { .. } => StatusCode::NOT_FOUND,
-                EditError::Conflict { .. } => StatusCode::CONFLICT,
+                EditError::Conflict { .. } | EditError::NoSuchFact { .. } => StatusCode::CONFLICT,
                 EditError::Forbidden { .. } => StatusCode::FORBIDDEN,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
@@ -1432,6 +1525,7 @@ mod tests {
             needs: vec!["shopping".into()],
             needs_text: "囲碁が好き".into(),
             address: "稲毛区小仲台2丁目".into(),
+            point: String::new(),
             days: vec!["tue".into(), "thu".into()],
             from: "09:00".into(),
             to: "".into(),

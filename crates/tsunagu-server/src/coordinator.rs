@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/records/{id}", get(record).patch(update))
         .route("/api/v1/records/{id}/history", get(history))
         .route("/api/v1/records/{id}/confirm", post(confirm))
+        .route("/api/v1/records/{id}/facts", post(decide_fact))
         .route("/api/v1/records/{id}/pause", post(pause))
         .route("/api/v1/records/{id}/close", post(close))
         .route("/api/v1/records/{id}/reopen", post(reopen))
@@ -59,6 +60,8 @@ fn edit_error(e: &EditError) -> ApiError {
         EditError::Exists { .. } => (StatusCode::CONFLICT, "exists"),
         EditError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
         EditError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
+        // The reading it names is no longer there: the record changed.
+        EditError::NoSuchFact { .. } => (StatusCode::CONFLICT, "conflict"),
         EditError::Invalid { .. } | EditError::UnknownKeys { .. } | EditError::IdChange { .. } => {
             (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
         }
@@ -252,6 +255,59 @@ async fn confirm(
         }
     };
     apply(&app, &signed, RecordEdit::Confirm { id, on }, false).await
+}
+
+/// `POST /api/v1/records/{id}/facts` with `{"fact": "feature:parking",
+/// "field": "description", "phrase": "駐車場あり", "verdict":
+/// "confirmed" | "rejected" | null}`: a decision on a fact read from the
+/// listing's text (`null` takes one back). The fact, field and phrase are
+/// those `GET /api/v1/records/{id}` gives under `placement.facts`.
+async fn decide_fact(
+    State(app): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check_id(&id)?;
+    let map = json_object(&body)?;
+    let text = |key: &'static str| -> Result<String, ApiError> {
+        match map.get(key).and_then(Value::as_str) {
+            Some(t) if !t.is_empty() && t.chars().count() <= 2_000 => Ok(t.to_string()),
+            _ => Err(ApiError::bad_request(
+                key,
+                format!("{key} は空でない文字列です"),
+            )),
+        }
+    };
+    let fact = text("fact")?;
+    if tsunagu_model::Fact::from_key(&fact).is_none() {
+        return Err(ApiError::bad_request(
+            "fact",
+            "fact は feature:parking や who:women_only のような読み取りの種類です",
+        ));
+    }
+    let verdict = match map.get("verdict") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_str()
+                .and_then(tsunagu_model::FactVerdict::from_code)
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "verdict",
+                        "verdict は confirmed、rejected、null のどれかです",
+                    )
+                })?,
+        ),
+    };
+    let edit = RecordEdit::DecideFact {
+        id,
+        fact,
+        field: text("field")?,
+        phrase: text("phrase")?,
+        verdict,
+        on: crate::today_jst(),
+    };
+    apply(&app, &signed, edit, false).await
 }
 
 async fn set_status(

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod facts;
 
 use std::path::Path;
 
@@ -18,6 +19,7 @@ use tsunagu_model::{Placement, Record};
 
 pub use accounts::{AccountRow, SessionRow, TokenRow};
 pub use audit::{AuditActor, AuditEntry, FieldChange};
+pub use facts::{FactKey, StoredFactDecision};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -59,10 +61,13 @@ pub enum StoreError {
     AccountExists { login: String },
     #[error("no account with login {login:?}")]
     NoAccount { login: String },
+    #[error("no record with id {id:?}")]
+    NoRecord { id: String },
 }
 
 /// 2: accounts, sessions, API tokens and the audit log.
-const SCHEMA_VERSION: i64 = 2;
+/// 3: coordinators' decisions on facts read from listings.
+const SCHEMA_VERSION: i64 = 3;
 
 /// A record with what the store knows about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -249,6 +254,7 @@ impl Store {
         }
         conn.execute_batch(accounts::SCHEMA)?;
         conn.execute_batch(audit::SCHEMA)?;
+        conn.execute_batch(facts::SCHEMA)?;
         if version != SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }

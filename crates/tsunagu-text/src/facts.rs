@@ -631,6 +631,7 @@ fn read_into(field: &str, text: &str, out: &mut Vec<ListingFact>) {
                 fact,
                 phrase: phrase_of(text, &written, &folded, clause, a, b),
                 field: field.to_string(),
+                decision: None,
             });
         }
     });

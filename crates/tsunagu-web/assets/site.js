@@ -30,7 +30,8 @@
   // URL comes from the server's configuration; without one the points are
   // drawn on a plain background.
   var maps = document.querySelectorAll("[data-points]");
-  if (maps.length === 0) return;
+  var pick = document.querySelector("[data-pick]");
+  if (maps.length === 0 && !pick) return;
   var config = document.querySelector('meta[name="tsunagu-map"]');
   if (!config) return;
   var css = document.createElement("link");
@@ -39,15 +40,13 @@
   document.head.appendChild(css);
   var script = document.createElement("script");
   script.src = config.dataset.js;
-  script.onload = function () { maps.forEach(draw); };
+  script.onload = function () {
+    maps.forEach(draw);
+    if (pick) picker(pick);
+  };
   document.head.appendChild(script);
 
-  function draw(el) {
-    var points;
-    try { points = JSON.parse(el.dataset.points); } catch (e) { return; }
-    if (!points.length || !window.L) return;
-    var fallback = el.querySelector(".map-fallback");
-    if (fallback) fallback.remove();
+  function base(el) {
     var map = L.map(el, { scrollWheelZoom: false, attributionControl: true });
     var tiles = config.dataset.tiles;
     if (tiles) {
@@ -56,6 +55,55 @@
         attribution: config.dataset.attribution || ""
       }).addTo(map);
     }
+    return map;
+  }
+
+  // The match form's map: choosing a point fills the hidden `point` field
+  // (`LAT,LON`), which the server prefers to the address. Clicking picks
+  // where clicked; the keyboard moves the map and picks its centre.
+  function picker(el) {
+    var field = document.getElementById("point");
+    var status = document.getElementById("point-status");
+    var address = document.getElementById("address");
+    if (!field || !window.L) return;
+    el.closest(".pick-map").hidden = false;
+    var start = el.dataset.pick.split(",").map(Number);
+    var map = base(el);
+    var marker = null;
+    function show(lat, lon) {
+      var text = lat.toFixed(5) + "," + lon.toFixed(5);
+      field.value = text;
+      if (marker) marker.setLatLng([lat, lon]);
+      else marker = L.circleMarker([lat, lon], { radius: 9, color: "#b00000", weight: 3, fillOpacity: 0.6 }).addTo(map);
+      status.textContent = "地図で選んだ地点（緯度 " + lat.toFixed(5) + "・経度 " + lon.toFixed(5) + "）から探します。住所より優先します。";
+      if (address) address.removeAttribute("aria-invalid");
+    }
+    var chosen = field.value.split(",").map(Number);
+    if (chosen.length === 2 && isFinite(chosen[0]) && isFinite(chosen[1]) && field.value) {
+      map.setView(chosen, 15);
+      show(chosen[0], chosen[1]);
+    } else {
+      map.setView(start, 12);
+    }
+    map.on("click", function (e) { show(e.latlng.lat, e.latlng.lng); });
+    document.getElementById("pick-centre").addEventListener("click", function () {
+      var c = map.getCenter();
+      show(c.lat, c.lng);
+    });
+    document.getElementById("pick-clear").addEventListener("click", function () {
+      field.value = "";
+      if (marker) { map.removeLayer(marker); marker = null; }
+      status.textContent = "地図の選択を消しました。住所から探します。";
+    });
+  }
+
+  function draw(el) {
+    var points;
+    try { points = JSON.parse(el.dataset.points); } catch (e) { return; }
+    if (!points.length || !window.L) return;
+    var fallback = el.querySelector(".map-fallback");
+    if (fallback) fallback.remove();
+    var map = base(el);
     var bounds = [];
     points.forEach(function (p) {
       var marker = L.circleMarker([p[0], p[1]], {

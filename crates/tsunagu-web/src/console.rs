@@ -59,6 +59,8 @@ pub struct MatchForm {
     pub needs: Vec<String>,
     pub needs_text: String,
     pub address: String,
+    /// A point chosen on the map, `LAT,LON`; used instead of the address.
+    pub point: String,
     pub days: Vec<String>,
     pub from: String,
     pub to: String,
@@ -69,6 +71,12 @@ pub struct MatchForm {
 }
 
 impl MatchForm {
+    /// The chosen point in words for the form (「緯度 35.64712・経度 140.11234」).
+    pub fn point_ja(&self) -> Option<String> {
+        let (lat, lon) = self.point.split_once(',')?;
+        Some(format!("緯度 {}・経度 {}", lat.trim(), lon.trim()))
+    }
+
     pub fn has_need(&self, code: &&str) -> bool {
         self.needs.iter().any(|n| n == code)
     }
@@ -281,8 +289,8 @@ pub struct RecordPage {
     pub status_code: &'static str,
     pub visibility: &'static str,
     pub facts: Vec<(&'static str, String)>,
-    /// Read from the listing's text: fact, phrase, where.
-    pub derived: Vec<(&'static str, String, String)>,
+    /// Read from the listing's text, each with its phrase and decision.
+    pub derived: Vec<DerivedFact>,
     pub can_edit: bool,
     pub seq: u64,
     pub fields: Vec<EditField>,
@@ -297,6 +305,24 @@ impl RecordPage {
     pub fn field_error(&self) -> bool {
         self.fields.iter().any(|f| f.error.is_some())
     }
+}
+
+/// A fact read from the listing's text, as the record page shows it with
+/// the buttons that confirm or reject it.
+#[derive(Debug, Clone)]
+pub struct DerivedFact {
+    /// 「駐車場あり」
+    pub label: &'static str,
+    pub phrase: String,
+    /// The record key it is in (`description`) and its label (説明).
+    pub field: String,
+    pub field_label: String,
+    /// The fact's key (`feature:parking`), sent back by the buttons.
+    pub key: String,
+    /// `confirmed`, `rejected`, or empty when undecided.
+    pub verdict: &'static str,
+    /// 「確認済み（2026-11-30）」「誤りとして除外（…）」「未確認」
+    pub state: String,
 }
 
 /// A record not confirmed for a long time, as the list shows it.
