@@ -12,6 +12,7 @@
 pub mod backup;
 pub mod describe;
 pub mod edit;
+pub mod export;
 mod import;
 pub mod limits;
 mod lock;
@@ -37,6 +38,7 @@ use tsunagu_text::{Analyzer, Lexicon, TextError};
 
 pub use describe::{InWords, distance_ja, distance_ja_of, schedule_ja};
 pub use edit::{Actor, EditEffect, EditError, EditOutcome, EditRequest, EditScope, RecordEdit};
+pub use export::{ExportRecord, RecordSource};
 pub use import::{
     ImportOptions, ImportProgress, ImportReport, MAX_IMPORT_FILE_BYTES, MAX_REPORTED_REJECTIONS,
     NoProgress, Rejection, Warning,

@@ -90,6 +90,7 @@ use tsunagu_model::{
 };
 use unicode_normalization::UnicodeNormalization;
 
+use crate::csv_columns;
 use crate::dates::{iso_date, parse_date_text};
 use crate::error::{IngestError, LineError};
 use crate::{SourceLine, reported_id};
@@ -138,6 +139,14 @@ enum Target {
     Contact(&'static str),
     /// Not a spec key: kept in `extra` under the header as written.
     Extra(String),
+    /// A column that restates what other columns of the file say (see
+    /// [`csv_columns::RESTATEMENTS`]): not read.
+    Restated(String),
+    /// 位置の出典: 住所から推定 means the 緯度/経度 of the row were located
+    /// from its address, so they are not taken as the record's own point.
+    PointSource,
+    /// 追加項目: keys outside the record format, as a JSON object.
+    ExtraJson,
     /// A column without a header: its cells must be empty.
     Unnamed,
 }
@@ -150,7 +159,9 @@ impl Target {
             Target::OrganizerName => "organizer.name".into(),
             Target::OrganizerType => "organizer.type".into(),
             Target::Contact(c) => format!("contact.{c}"),
-            Target::Extra(h) => cut_for_message(h),
+            Target::Extra(h) | Target::Restated(h) => cut_for_message(h),
+            Target::PointSource => csv_columns::POINT_SOURCE.into(),
+            Target::ExtraJson => csv_columns::EXTRA_JSON.into(),
             Target::Unnamed => String::new(),
         }
     }
@@ -232,6 +243,8 @@ const ALIASES: &[(&str, &[&str])] = &[
             "開催日",
             "活動日時",
             "利用可能日時",
+            "利用可能日時特記事項",
+            "開催日時特記事項",
             "実施日時",
             "曜日・時間",
             "日時",
@@ -339,6 +352,12 @@ fn target_for(header: &str) -> Target {
         return Target::Unnamed;
     }
     let lower = h.to_ascii_lowercase();
+    if h == csv_columns::POINT_SOURCE {
+        return Target::PointSource;
+    }
+    if h == csv_columns::EXTRA_JSON {
+        return Target::ExtraJson;
+    }
     for (key, aliases) in alias_keys() {
         if *key == lower || aliases.contains(&lower) {
             return match *key {
@@ -504,12 +523,20 @@ fn row_to_object(targets: &[Target], row: &[String]) -> (Map<String, Value>, Vec
     let mut organizer = Map::new();
     let mut contact = Map::new();
     let mut errors = Vec::new();
+    let mut point_located = false;
+    let has_fee_yen_column = targets.contains(&Target::Key("fee_yen"));
+    let mut extra_json: Option<&str> = None;
     for (position, (target, cell)) in targets.iter().zip(row).enumerate() {
         let cell = cell.trim();
         if cell.is_empty() {
             continue;
         }
         match target {
+            Target::Restated(_) => {}
+            Target::PointSource => {
+                point_located = header_key(cell) == csv_columns::POINT_LOCATED;
+            }
+            Target::ExtraJson => extra_json = Some(cell),
             Target::Unnamed => {
                 let n = position + 1;
                 errors.push(FieldError::new(
@@ -563,8 +590,10 @@ fn row_to_object(targets: &[Target], row: &[String]) -> (Map<String, Value>, Vec
                     "schedule" => crate::strict_json::parse(cell).unwrap_or_else(|_| cell.into()),
                     _ => Value::String(cell.to_string()),
                 };
-                if *key == "fee_text" && !obj.contains_key("fee_yen") {
-                    // A bare number in the fee column is the fee per visit.
+                if *key == "fee_text" && !has_fee_yen_column {
+                    // A bare number in the fee column is the fee per visit,
+                    // in a file with no column of its own for it (where an
+                    // empty cell there says there is none).
                     if let Value::Number(n) = uint_cell(cell) {
                         obj.insert("fee_yen".into(), Value::Number(n));
                     }
@@ -578,6 +607,35 @@ fn row_to_object(targets: &[Target], row: &[String]) -> (Map<String, Value>, Vec
     }
     if !contact.is_empty() {
         obj.insert("contact".into(), Value::Object(contact));
+    }
+    if point_located {
+        // Located by whoever wrote the file: the record has no point of
+        // its own, and the importer locates the address again.
+        obj.remove("lat");
+        obj.remove("lon");
+    }
+    if let Some(cell) = extra_json {
+        let bad = |found: &str| {
+            FieldError::new(
+                csv_columns::EXTRA_JSON,
+                FieldErrorKind::BadFormat {
+                    expected: "a JSON object of keys outside the record format",
+                    found: cut_for_message(found),
+                },
+            )
+        };
+        match crate::strict_json::parse(cell) {
+            Ok(Value::Object(keys)) => {
+                for (key, value) in keys {
+                    if tsunagu_model::KNOWN_KEYS.contains(&key.as_str()) {
+                        errors.push(bad(&key));
+                    } else if !obj.contains_key(&key) {
+                        obj.insert(key, value);
+                    }
+                }
+            }
+            _ => errors.push(bad(cell)),
+        }
     }
     (obj, errors)
 }
@@ -594,7 +652,11 @@ fn with_column(mut e: FieldError, headers: &[(String, Target)]) -> FieldError {
             }
             Target::OrganizerType => full == "organizer.type",
             Target::Contact(c) => full == format!("contact.{c}"),
-            Target::Extra(_) | Target::Unnamed => false,
+            Target::Extra(_)
+            | Target::Restated(_)
+            | Target::PointSource
+            | Target::ExtraJson
+            | Target::Unnamed => false,
         };
         matches.then(|| h.clone())
     });
@@ -1202,6 +1264,16 @@ impl Header {
                 columns[position].1 = Target::Key(key);
             }
         }
+        for position in 0..columns.len() {
+            if let Target::Extra(header) = &columns[position].1
+                && let Some(covers) = csv_columns::restated_by(header)
+                && columns
+                    .iter()
+                    .any(|(_, t)| covers.iter().any(|k| *t == Target::Key(k)))
+            {
+                columns[position].1 = Target::Restated(header.clone());
+            }
+        }
         let mut seen: HashMap<&Target, usize> = HashMap::new();
         for (position, (header, target)) in columns.iter().enumerate() {
             if *target == Target::Unnamed {
@@ -1732,6 +1804,44 @@ mod tests {
                 "状態 (status)".to_string()
             ]
         );
+    }
+
+    #[test]
+    fn columns_of_an_export_are_read_as_the_export_means_them() {
+        // Restating columns are not read when the file has what they restate.
+        let csv = "ID,名称,種別,カテゴリ,カテゴリ_コード,所在地_連結表記,区,町丁目,曜日,開始時間,利用可能日時特記事項,緯度,経度,位置の出典,料金,料金_円,追加項目\n\
+                   e-1,サロン,通いの場・交流の場,茶話会・サロン,salon,千葉市稲毛区小仲台2丁目,稲毛区,小仲台二丁目,毎週火曜,10:00,毎週火曜 10時から,35.64,140.1,住所から推定,300,,\"{\"\"備考\"\":\"\"x\"\",\"\"n\"\":1}\"\n\
+                   e-2,サロン,kayoi,salon,,千葉市,,,,,,35.64,140.1,登録,300円,100,\n";
+        let lines = read_csv(csv.as_bytes(), CsvEncoding::Detect).unwrap();
+        let r = lines[0].outcome.as_ref().unwrap();
+        assert_eq!(r.point(), None, "a located point is not the record's own");
+        assert_eq!(
+            r.fee_yen, None,
+            "料金_円 is empty: no fee_yen, whatever 料金 says"
+        );
+        assert_eq!(r.fee_text.as_deref(), Some("300"));
+        assert_eq!(r.schedule_text.as_deref(), Some("毎週火曜 10時から"));
+        let extra: Vec<&str> = r.extra.keys().map(String::as_str).collect();
+        assert_eq!(extra, vec!["n", "備考"], "only the keys of 追加項目");
+        let r = lines[1].outcome.as_ref().unwrap();
+        assert_eq!(r.point(), Some((35.64, 140.1)));
+        assert_eq!(r.fee_yen, Some(100));
+        // Without the column they restate, they are extra keys as before.
+        let csv =
+            "ID,名称,種別,分類,緯度,経度,曜日,区\nx-1,サロン,kayoi,salon,35.6,140.1,火曜,稲毛区\n";
+        let lines = read_csv(csv.as_bytes(), CsvEncoding::Detect).unwrap();
+        let r = lines[0].outcome.as_ref().unwrap();
+        assert_eq!(r.extra.get("曜日"), Some(&Value::from("火曜")));
+        assert_eq!(r.extra.get("区"), None, "緯度 makes the ward a restatement");
+        // 追加項目 must be an object of keys outside the record format.
+        let csv = "ID,名称,種別,分類,住所,追加項目\n\
+                   j-1,サロン,kayoi,salon,千葉市,[1]\n\
+                   j-2,サロン,kayoi,salon,千葉市,\"{\"\"notes_internal\"\":\"\"x\"\"}\"\n";
+        let lines = read_csv(csv.as_bytes(), CsvEncoding::Detect).unwrap();
+        for l in &lines {
+            let e = l.outcome.as_ref().unwrap_err();
+            assert_eq!(e.fields(), vec!["追加項目".to_string()], "line {}", l.line);
+        }
     }
 
     #[test]

@@ -154,6 +154,14 @@ pub enum IngestError {
     CsvHeader { message: String },
     #[error("the CSV has no column for the required key {key}")]
     MissingColumn { key: &'static str },
+    /// A whole document (an HSDS JSON file) whose structure cannot be read,
+    /// found before any of its records is imported.
+    #[error("the {format} document cannot be read: {message} (line {line})")]
+    Document {
+        format: &'static str,
+        line: usize,
+        message: String,
+    },
     #[error("unknown encoding {0:?}; use utf-8, shift_jis or cp932")]
     UnknownEncoding(String),
     /// The header row has bytes the file's encoding cannot read.
@@ -191,6 +199,13 @@ impl IngestError {
             IngestError::MissingColumn { key } => {
                 format!("CSV に必須の列 {key} がありません")
             }
+            IngestError::Document {
+                format,
+                line,
+                message,
+            } => format!(
+                "{format} の文書として読めません（{line}行目: {message}）。何も取り込んでいません"
+            ),
             IngestError::UnknownEncoding(e) => {
                 format!("文字コード「{e}」は使えません（utf-8, shift_jis, cp932）")
             }

@@ -11,6 +11,7 @@
 //! ends up in exactly one accepted or rejected [`SourceLine`] (or inside a
 //! multi-line cell of one): nothing is dropped without saying so.
 
+pub mod csv_columns;
 mod csv_reader;
 mod dates;
 mod error;
@@ -26,6 +27,21 @@ pub use csv_reader::{
 pub use dates::{iso_date, parse_date_text};
 pub use error::{IngestError, LineError};
 pub use jsonl::{MAX_LINE_BYTES, read_jsonl};
+
+/// Parses one JSON text as the readers do: duplicate keys refused
+/// ([`LineError::DuplicateKey`] naming the path), anything else that is
+/// not JSON a [`LineError::Json`]. For other readers of JSON documents
+/// (the HSDS reader of `tsunagu-export`).
+pub fn parse_json_strict(text: &str) -> Result<serde_json::Value, LineError> {
+    strict_json::parse(text).map_err(|e| match e {
+        strict_json::StrictError::Duplicate(key) => LineError::DuplicateKey {
+            key: tsunagu_model::cut_for_message(&key),
+        },
+        strict_json::StrictError::Json(e) => LineError::Json {
+            message: e.to_string(),
+        },
+    })
+}
 
 use tsunagu_model::Record;
 

@@ -67,6 +67,11 @@ pub struct BenchArgs {
     /// --serve without the public answer cache (every read searched).
     #[arg(long)]
     no_cache: bool,
+    /// Time the exports instead of searches: `tsunagu export` in each
+    /// format (HSDS, CSV in UTF-8 and CP932, GeoJSON) run as a child
+    /// process on the imported corpus, with its peak memory (VmHWM).
+    #[arg(long)]
+    exports: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -468,6 +473,9 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
         edits_per_second: args.edits.clamp(1, 1000),
         cache: !args.no_cache,
     };
+    if args.reuse && args.exports {
+        return crate::export_cli::bench(&config, &work);
+    }
     if args.reuse {
         let dir = Directory::open(&config)?;
         if args.serve {
@@ -507,6 +515,10 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
     if args.serve {
         crate::load::run(dir, &config, &plan)?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if args.exports {
+        drop(dir);
+        return crate::export_cli::bench(&config, &work);
     }
     search_bench(&dir, report.accepted, args)
 }

@@ -4,6 +4,7 @@
 mod accounts_cli;
 mod bench;
 mod edits_cli;
+mod export_cli;
 mod load;
 mod output;
 mod report_cli;
@@ -52,7 +53,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Import resource records (JSON Lines or CSV) into the directory.
+    /// Import resource records (JSON Lines, CSV or HSDS JSON) into the
+    /// directory.
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -165,6 +167,9 @@ enum Command {
         #[command(subcommand)]
         command: GazetteerCommand,
     },
+    /// Write every record (as an audience may see it) as HSDS JSON, CSV or
+    /// GeoJSON, streamed from the store.
+    Export(export_cli::ExportArgs),
     /// Show one record (as JSON).
     Show {
         id: String,
@@ -247,6 +252,9 @@ enum DictCommand {
 enum InputFormat {
     Jsonl,
     Csv,
+    /// Open Referral HSDS 3.0 services (a `.json` file holding one is
+    /// recognised without this).
+    Hsds,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -364,23 +372,43 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let encoding =
                 CsvEncoding::parse(encoding).map_err(|e| anyhow::anyhow!("{}", e.message_ja()))?;
             let options = ImportOptions {
-                format: input_format.map(|f| match f {
-                    InputFormat::Jsonl => FileFormat::JsonLines,
-                    InputFormat::Csv => FileFormat::Csv,
+                format: input_format.and_then(|f| match f {
+                    InputFormat::Jsonl => Some(FileFormat::JsonLines),
+                    InputFormat::Csv => Some(FileFormat::Csv),
+                    InputFormat::Hsds => None,
                 }),
                 encoding,
                 merge: *merge,
                 ..ImportOptions::default()
             };
             // Every file's format is known before anything is imported.
+            let mut hsds = Vec::with_capacity(files.len());
             for file in files {
-                options.format_of(file)?;
+                let is_hsds = match input_format {
+                    Some(InputFormat::Hsds) => true,
+                    Some(_) => false,
+                    None => export_cli::is_hsds_file(file),
+                };
+                if is_hsds && *merge {
+                    bail!(
+                        "--merge は HSDS の文書（{}）には使えません / --merge does not apply to HSDS documents",
+                        file.display()
+                    );
+                }
+                if !is_hsds {
+                    options.format_of(file)?;
+                }
+                hsds.push(is_hsds);
             }
             let mut dir = Directory::open(&config(&cli))?;
             let progress = BarProgress::new();
             let mut reports = Vec::new();
-            for file in files {
-                reports.push(dir.import_file(file, &options, &progress)?);
+            for (file, is_hsds) in files.iter().zip(hsds) {
+                reports.push(if is_hsds {
+                    export_cli::import_hsds(&mut dir, file, &options, &progress)?
+                } else {
+                    dir.import_file(file, &options, &progress)?
+                });
             }
             output::print_import(&reports, *format == OutputFormat::Json)?;
             let failed = reports.iter().any(|r| r.failed());
@@ -563,6 +591,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export(args) => export_cli::run(args, &config(&cli)),
         Command::Show { id, audience } => {
             let dir = Directory::open_reader(&config(&cli))?;
             match dir.get(id, (*audience).into())? {
