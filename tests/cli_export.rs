@@ -194,7 +194,7 @@ fn hsds_and_csv_exports_import_back_as_the_same_directory() {
 fn cp932_exports_what_fits_and_names_what_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let records = concat!(
-        r#"{"id":"sj-1","kind":"kayoi","name":"髙橋さんの山﨑サロン","categories":["salon"],"address":"千葉市稲毛区小仲台2丁目","schedule_text":"毎週火曜 10時～12時","fee_text":"無料"}"#,
+        r#"{"id":"sj-1","kind":"kayoi","name":"高橋さんの山崎サロン","categories":["salon"],"address":"千葉市稲毛区小仲台2丁目","schedule_text":"毎週火曜 10時～12時","fee_text":"無料"}"#,
         "\n"
     );
     let (code, _) = import(dir.path(), "ok.jsonl", records.as_bytes(), &[]);
@@ -215,14 +215,14 @@ fn cp932_exports_what_fits_and_names_what_does_not() {
     let bytes = std::fs::read(&file).unwrap();
     assert!(std::str::from_utf8(&bytes).is_err(), "Shift_JIS, not UTF-8");
     let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
-    assert!(!bad && text.contains("髙橋さんの山﨑サロン"));
+    assert!(!bad && text.contains("高橋さんの山崎サロン"));
     let fresh = dir.path().join("fresh");
     import_ok(&fresh, &file, &["--encoding", "cp932"]);
     assert_eq!(content(&fresh), content(&data));
 
-    // 𠮷 is not in CP932: the export stops, names the record, the column
+    // 髙 is CP932's IBM extension, not Shift_JIS: the export stops, names the record, the column
     // and the character, and leaves no file behind.
-    let bad = r#"{"id":"sj-2","kind":"kayoi","name":"𠮷野サロン","categories":["salon"],"address":"千葉市稲毛区小仲台2丁目"}"#;
+    let bad = r#"{"id":"sj-2","kind":"kayoi","name":"髙橋サロン","categories":["salon"],"address":"千葉市稲毛区小仲台2丁目"}"#;
     let (code, _) = import(dir.path(), "bad.jsonl", bad.as_bytes(), &[]);
     assert_eq!(code, 0);
     let target = dir.path().join("bad.csv");
@@ -242,8 +242,8 @@ fn cp932_exports_what_fits_and_names_what_does_not() {
     assert!(
         err.contains("sj-2")
             && err.contains("名称")
-            && err.contains("𠮷")
-            && err.contains("U+20BB7"),
+            && err.contains("髙")
+            && err.contains("U+9AD9"),
         "{err}"
     );
     assert!(!target.exists(), "no partial file");

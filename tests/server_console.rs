@@ -796,7 +796,8 @@ async fn reports_in_the_console_and_over_the_api() {
         .split('"')
         .next()
         .unwrap()
-        .replace("&amp;", "&");
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
     assert!(csv_uri.contains("format=csv"), "{csv_uri}");
     let csv = send(&c.app, "GET", &csv_uri, Some(&cookie), None).await;
     assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
@@ -844,4 +845,122 @@ async fn reports_in_the_console_and_over_the_api() {
     assert_eq!(survey.status, StatusCode::OK, "{}", survey.body);
     assert!(survey.body.contains("通いの場の実施状況（2026年度）"));
     assert!(survey.body.contains("週1回以上"));
+}
+
+/// `GET /api/v1/export`: streamed, public without login, the coordinators'
+/// export only with one and named 「内部用」; a character Shift_JIS cannot
+/// hold is refused before anything is sent, naming the record.
+#[tokio::test]
+async fn exports_over_http() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let (config, mut dir) = server_common::seeded(&data);
+    let line = r#"{"id":"taka-1","kind":"kayoi","name":"髙橋さんのサロン","categories":["salon"],"address":"千葉市稲毛区小仲台2丁目","visibility":"internal"}"#;
+    let report = dir
+        .import_lines(
+            "taka.jsonl",
+            tsunagu_ingest::read_jsonl(std::io::Cursor::new(line.as_bytes()), "taka.jsonl"),
+        )
+        .unwrap();
+    assert_eq!(report.accepted, 1);
+    server_common::add_account(&data, "kanri", "admin", "市 太郎", "correct-horse-battery");
+    let c = Console {
+        _tmp: tmp,
+        data,
+        app: server_common::app(config, dir, |_| {}),
+    };
+
+    let geo = send(&c.app, "GET", "/api/v1/export?format=geojson", None, None).await;
+    assert_eq!(geo.status, StatusCode::OK);
+    assert_eq!(geo.headers[header::CONTENT_TYPE], "application/geo+json");
+    let v: serde_json::Value = serde_json::from_str(&geo.body).unwrap();
+    assert_eq!(v["type"], "FeatureCollection");
+    assert!(v["features"].as_array().unwrap().len() > 100);
+    assert!(
+        !geo.body.contains("taka-1"),
+        "an internal record in a public export"
+    );
+    let disposition = geo.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(
+        !disposition.contains("%E5%86%85%E9%83%A8%E7%94%A8"),
+        "{disposition}"
+    );
+
+    // Public CP932: the internal 髙 record is not in it, so it exports.
+    let sj = send(
+        &c.app,
+        "GET",
+        "/api/v1/export?format=csv&encoding=cp932",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(sj.status, StatusCode::OK, "{}", sj.body);
+
+    let refused = send(
+        &c.app,
+        "GET",
+        "/api/v1/export?format=csv&audience=coordinator",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad = send(&c.app, "GET", "/api/v1/export?format=xml", None, None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let bad = send(
+        &c.app,
+        "GET",
+        "/api/v1/export?format=hsds&encoding=cp932",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    let (cookie, _) = logged_in(&c).await;
+    let csv = send(
+        &c.app,
+        "GET",
+        "/api/v1/export?format=csv&audience=coordinator",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{feff}') && csv.body.contains("taka-1"));
+    let disposition = csv.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(
+        disposition.contains("%E5%86%85%E9%83%A8%E7%94%A8"),
+        "{disposition}"
+    );
+    let sj = send(
+        &c.app,
+        "GET",
+        "/api/v1/export?format=csv&audience=coordinator&encoding=cp932",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(sj.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", sj.body);
+    assert!(
+        sj.body.contains("taka-1") && sj.body.contains("髙"),
+        "{}",
+        sj.body
+    );
+    assert!(
+        sj.body.contains("\"name\""),
+        "the field is named: {}",
+        sj.body
+    );
+    let hsds = send(
+        &c.app,
+        "GET",
+        "/api/v1/export?format=hsds&audience=coordinator",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&hsds.body).unwrap();
+    assert!(v.as_array().unwrap().len() > 100);
 }

@@ -140,7 +140,7 @@ fn enc(s: &str) -> String {
 /// A random public request to one of the public endpoints or pages.
 fn request_strategy() -> impl Strategy<Value = (u8, usize, usize, usize, usize, bool)> {
     (
-        0u8..16,
+        0u8..17,
         0..WORDS.len(),
         0..TOWNS.len(),
         0..CATEGORIES.len(),
@@ -212,6 +212,11 @@ fn build(
             "/api/v1/reports/area?format=html&centre=AC{:02}&since=2000-01-01",
             n % 28 + 1
         )),
+        // The public exports.
+        16 => get(format!(
+            "/api/v1/export?format={}",
+            ["hsds", "csv", "geojson"][n % 3]
+        )),
         _ => Request::post("/api/v1/match")
             .header("content-type", "application/json")
             .body(Body::from(
@@ -263,6 +268,9 @@ fn no_public_answer_carries_internal_data() {
                 answered.set(answered.get() + 1);
                 if uri.contains("format=csv") {
                     prop_assert!(text.starts_with('\u{feff}'), "{uri}: {text}");
+                } else if uri.contains("format=hsds") {
+                    let v: Value = serde_json::from_str(&text).unwrap();
+                    prop_assert!(v.is_array());
                 } else if uri.starts_with("/api/") && !uri.contains("format=html") {
                     let v: Value = serde_json::from_str(&text).unwrap();
                     prop_assert!(v.is_object());

@@ -400,6 +400,33 @@ for (const [name, path] of [
   await screenshot(page, "lists");
   await axe(page, "lists");
 
+  // 地域診断 of the coordinator's centre and its 協議体 agenda: one A4
+  // page each.
+  await page.goto(`${base}/console/reports`);
+  await screenshot(page, "reports-form");
+  await axe(page, "reports-form");
+  check(await page.locator("#centre option[selected]").getAttribute("value") === "AC15", "the form starts at the coordinator's own centre");
+  await Promise.all([page.waitForURL(/\/console\/reports\/area\?/), page.click("form.report-form button[type=submit]")]);
+  check((await page.textContent("h1")).includes("地域診断: 千葉市あんしんケアセンター小仲台"), "the report opens for the centre");
+  check(await page.locator("svg.area-map circle").count() > 0, "the report's map shows the centre's 通いの場");
+  check(await page.locator("svg.chart").count() >= 1, "the report has its bar charts");
+  await screenshot(page, "report");
+  await axe(page, "report");
+  const reportPages = await pdfPages(page, "report");
+  check(reportPages === 1, `the 地域診断 report prints on one A4 page (${reportPages})`);
+  await page.emulateMedia({ media: "print" });
+  await screenshot(page, "report-print");
+  await page.emulateMedia({ media: "screen" });
+  await Promise.all([page.waitForNavigation(), page.locator("nav[aria-label='協議体資料'] a").first().click()]);
+  check((await page.textContent("h1")).includes("協議体 資料"), "the agenda of the centre opens");
+  await screenshot(page, "agenda");
+  await axe(page, "agenda");
+  const agendaPages = await pdfPages(page, "agenda");
+  check(agendaPages === 1, `the 協議体 agenda prints on one A4 page (${agendaPages})`);
+  await page.goto(`${base}/console/reports/kayoi-survey?year=2026`);
+  check((await page.textContent("h1")).includes("通いの場の実施状況"), "the survey's counts open");
+  await axe(page, "survey");
+
   // Logout.
   await Promise.all([page.waitForURL(`${base}/`), page.click("text=ログアウト")]);
   await page.goto(`${base}/console`);

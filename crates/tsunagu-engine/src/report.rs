@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use tsunagu_geo::CenterAssignment;
 use tsunagu_model::Ward;
+use tsunagu_report::area::{Points, WardOutline};
 use tsunagu_report::{
     AreaReport, AreaReportRequest, CentreInfo, KayoiSurvey, Population, PopulationError,
     PopulationTable, ReportData, ResourceFacts, TownInfo, UnmetRow,
@@ -237,7 +238,7 @@ impl Directory {
     pub fn area_report_with_points(
         &self,
         request: &AreaReportRequest,
-    ) -> Result<(AreaReport, Vec<(f64, f64)>, Vec<(f64, f64)>), EngineError> {
+    ) -> Result<(AreaReport, Points, Points), EngineError> {
         let resources = self.resource_facts()?;
         let towns = self.report_towns();
         let centres = self.report_centres();
@@ -256,7 +257,7 @@ impl Directory {
     }
 
     /// Ward outlines for maps, when polygons are loaded.
-    pub fn ward_outlines(&self) -> Vec<(Ward, Vec<Vec<(f64, f64)>>)> {
+    pub fn ward_outlines(&self) -> Vec<WardOutline> {
         self.locator
             .ward_boundaries()
             .map(|b| b.outlines().collect())

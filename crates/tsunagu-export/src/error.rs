@@ -73,11 +73,8 @@ impl ExportError {
                 character,
                 encoding,
             } => {
-                let twin = crate::table::cp932_twin(*character)
-                    .map(|t| format!("（CP932 では「{t}」（U+{:04X}）を使います）", u32::from(t)))
-                    .unwrap_or_default();
                 format!(
-                    "資源ID「{}」の「{column}」（{key}）にある文字「{character}」（U+{:04X}）は {encoding} で表せません{twin}。UTF-8 で書き出すか、記録を直してください",
+                    "資源ID「{}」の「{column}」（{key}）にある文字「{character}」（U+{:04X}）は {encoding} で表せません（JIS X 0208 にない字や、Windows だけの機種依存文字は、ほかの環境で別の字になります）。標準の字（「髙」なら「高」）に直すか、UTF-8 で書き出してください",
                     tsunagu_model::cut_for_message(id),
                     u32::from(*character)
                 )

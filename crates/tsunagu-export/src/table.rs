@@ -275,22 +275,49 @@ pub fn columns(audience: Audience) -> Vec<&'static Column> {
         .collect()
 }
 
-/// The first character of `text` that CP932 cannot hold, or would not give
-/// back as the same character.
+/// Lead bytes of the CP932 code points outside JIS X 0208: the NEC
+/// specials (row 13: ①, ㈱, Ⅰ), the NEC-selected IBM extensions and the
+/// IBM extensions (髙, 﨑, ⅰ). Windows has them; a file read as Shift_JIS
+/// anywhere else shows other characters or none, so an open-data file in
+/// Shift_JIS must not carry them.
+const EXTENSION_LEADS: [u8; 6] = [0x87, 0xED, 0xEE, 0xFA, 0xFB, 0xFC];
+
+/// Whether one character has a Shift_JIS (JIS X 0208) code that reads back
+/// as itself (or as its Windows twin, the same JIS character).
+fn fits_shift_jis(c: char) -> bool {
+    if c.is_ascii() {
+        return true;
+    }
+    let c = cp932_twin(c).unwrap_or(c);
+    let mut buf = [0u8; 4];
+    let one: &str = c.encode_utf8(&mut buf);
+    let (bytes, _, unmappable) = SHIFT_JIS.encode(one);
+    !unmappable
+        && !bytes.first().is_some_and(|b| EXTENSION_LEADS.contains(b))
+        && SHIFT_JIS.decode_without_bom_handling(&bytes).0 == one
+}
+
+/// The first character of `text` that Shift_JIS (JIS X 0208, as CP932
+/// writes it) cannot hold or would not give back: characters outside JIS
+/// X 0208 (𠮷, 鷗) and the vendor extensions CP932 adds to it (髙, 﨑,
+/// ①). The JIS forms of the 波ダッシュ characters (〜 U+301C…) are held:
+/// they are written as the same JIS character, which Windows reads as
+/// its fullwidth twin (～ U+FF5E).
 pub fn cp932_problem(text: &str) -> Option<char> {
     if text.is_ascii() {
         return None;
     }
-    let (bytes, _, unmappable) = SHIFT_JIS.encode(text);
-    if !unmappable && SHIFT_JIS.decode_without_bom_handling(&bytes).0 == text {
-        return None;
+    text.chars().find(|c| !fits_shift_jis(*c))
+}
+
+/// The text as it is encoded: JIS forms replaced by the twins CP932 codes
+/// them with.
+fn to_cp932_forms(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| cp932_twin(c).is_some()) {
+        std::borrow::Cow::Owned(text.chars().map(|c| cp932_twin(c).unwrap_or(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
-    let mut buf = [0u8; 4];
-    text.chars().find(|c| {
-        let one: &str = c.encode_utf8(&mut buf);
-        let (bytes, _, unmappable) = SHIFT_JIS.encode(one);
-        unmappable || SHIFT_JIS.decode_without_bom_handling(&bytes).0 != one
-    })
 }
 
 /// Where the csv crate writes a row: held until the row is complete, then
@@ -313,7 +340,8 @@ impl<W: Write> Write for RowSink<W> {
             Encoding::Cp932 => {
                 // Every cell was checked before the row was written.
                 let text = String::from_utf8_lossy(&self.pending);
-                let (encoded, _, _) = SHIFT_JIS.encode(&text);
+                let forms = to_cp932_forms(&text);
+                let (encoded, _, _) = SHIFT_JIS.encode(&forms);
                 self.out.write_all(&encoded)?;
             }
             Encoding::Utf8 | Encoding::Utf8Bom => self.out.write_all(&self.pending)?,
@@ -324,7 +352,7 @@ impl<W: Write> Write for RowSink<W> {
 }
 
 /// The CP932 character Windows uses where JIS has `c` (the 波ダッシュ
-/// problem): what to type instead when an export in CP932 refuses `c`.
+/// problem): the same JIS X 0208 code, so the export writes `c` with it.
 pub fn cp932_twin(c: char) -> Option<char> {
     Some(match c {
         '〜' => '～',
@@ -408,44 +436,54 @@ mod tests {
 
     #[test]
     fn what_shift_jis_can_hold() {
-        // encoding_rs's Shift_JIS is WHATWG's, which is CP932: the IBM
-        // extensions (髙 FBFC, 﨑 FAB1, ⅰ) and the NEC specials (①, ㈱, Ⅰ)
-        // are in it, and so are the fullwidth forms Windows uses for the
-        // JIS characters below (～ 8160, － 817C, ∥ 8161, ￠ ￡ ￢).
+        // JIS X 0208 and its fullwidth forms; the JIS forms of the 波ダッシュ
+        // characters are written with the code Windows reads as the twin.
         for ok in [
-            "髙橋",
-            "山﨑",
-            "①",
-            "㈱",
-            "ⅰⅠ",
+            "高橋",
+            "山崎",
             "10時～12時",
+            "10時〜12時",
             "－",
-            "∥",
+            "−5",
+            "A—B",
+            "‖∥",
             "￠￡￢",
+            "¢£¬",
             "ｱｲｳ",
             "abc~\\",
         ] {
             assert_eq!(cp932_problem(ok), None, "{ok}");
         }
-        // Not in CP932: characters outside JIS X 0208 and the extensions,
-        // and the JIS forms of the characters above (〜 U+301C WAVE DASH,
-        // which macOS and most Linux input methods type, — U+2014, ‖, ¢ £ ¬).
-        // And characters that would come back as others: − U+2212 comes
-        // back as － U+FF0D, ¥ as \, ‾ as ~.
+        // CP932's vendor extensions (髙 FBFC, 﨑 FAB1, ⅰ FA40, ① 8740,
+        // ㈱ 878D, Ⅰ 8754): other systems read other characters there.
+        // Outside JIS X 0208 altogether: 𠮷, 剝, 鷗, emoji. Coming back as
+        // another character: ¥ as \, ‾ as ~.
         for (text, bad) in [
+            ("髙橋", '髙'),
+            ("山﨑", '﨑'),
+            ("ⅰ", 'ⅰ'),
+            ("①", '①'),
+            ("㈱", '㈱'),
+            ("Ⅰ", 'Ⅰ'),
             ("𠮷野家", '𠮷'),
             ("剝製", '剝'),
             ("森鷗外", '鷗'),
             ("😀", '😀'),
-            ("10時〜12時", '〜'),
-            ("A—B", '—'),
-            ("‖", '‖'),
-            ("¢£", '¢'),
-            ("−5", '−'),
             ("100¥", '¥'),
             ("‾", '‾'),
         ] {
             assert_eq!(cp932_problem(text), Some(bad), "{text}");
         }
+    }
+
+    #[test]
+    fn jis_forms_are_written_as_the_same_jis_character() {
+        let forms = to_cp932_forms("10時〜12時");
+        let (bytes, _, _) = SHIFT_JIS.encode(&forms);
+        assert_eq!(
+            bytes.as_ref(),
+            SHIFT_JIS.encode("10時～12時").0.as_ref(),
+            "〜 U+301C is JIS 1-33, 0x8160"
+        );
     }
 }

@@ -107,15 +107,15 @@ fn cp932_names_the_record_the_column_and_the_character_it_cannot_hold() {
         audience: Audience::Coordinator,
         encoding: Encoding::Cp932,
     };
-    // 髙 and 﨑 are in CP932 (IBM extensions FBFC and FAB1): they export.
-    let ok = record("ok-1", "髙橋さんと山﨑さんのサロン").clone();
-    let mut ok = ok;
+    // JIS X 0208 exports and reads back.
+    let mut ok = record("ok-1", "高橋さんと山崎さんのサロン").clone();
     ok.schedule_text = Some("毎週火曜 10時～12時".into());
     let bytes = try_export(Format::Csv, cp932, &[(ok.clone(), Placement::default())]).unwrap();
     assert_eq!(read_back(&bytes, CsvEncoding::Cp932), vec![ok.clone()]);
 
-    // 𠮷 is not: the name column of that record is named.
-    let bad = record("yoshi-7", "𠮷野サロン");
+    // 髙 is CP932's IBM extension, not Shift_JIS: the record and its
+    // name column are named.
+    let bad = record("taka-7", "髙橋サロン");
     let err = try_export(
         Format::Csv,
         cp932,
@@ -135,35 +135,30 @@ fn cp932_names_the_record_the_column_and_the_character_it_cannot_hold() {
         } => {
             assert_eq!(
                 (id.as_str(), *column, *key, *character),
-                ("yoshi-7", "名称", "name", '𠮷')
+                ("taka-7", "名称", "name", '髙')
             );
         }
         other => panic!("{other}"),
     }
     let ja = err.message_ja();
     assert!(
-        ja.contains("yoshi-7") && ja.contains("名称") && ja.contains("𠮷"),
+        ja.contains("taka-7") && ja.contains("名称") && ja.contains("髙") && ja.contains("高"),
         "{ja}"
     );
+    assert!(err.to_string().contains("U+9AD9"), "{err}");
+    let far = record("yoshi-7", "𠮷野サロン");
+    let err = try_export(Format::Csv, cp932, &[(far, Placement::default())]).unwrap_err();
     assert!(err.to_string().contains("U+20BB7"), "{err}");
 
-    // 〜 (U+301C, the JIS wave dash) is not CP932 either; the message says
-    // what Windows writes instead.
+    // 〜 (U+301C, the JIS wave dash) is JIS X 0208's own character: it is
+    // written as 0x8160, which Windows reads as ～ (U+FF5E).
     let wave = record("wave-1", "サロン");
-    let err = try_export(Format::Csv, cp932, &[(wave, Placement::default())]).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            ExportError::Unencodable {
-                column: "利用可能日時特記事項",
-                key: "schedule_text",
-                character: '〜',
-                ..
-            }
-        ),
-        "{err}"
+    let bytes = try_export(Format::Csv, cp932, &[(wave.clone(), Placement::default())]).unwrap();
+    let back = read_back(&bytes, CsvEncoding::Cp932);
+    assert_eq!(
+        back[0].schedule_text,
+        wave.schedule_text.map(|t| t.replace('〜', "～"))
     );
-    assert!(err.message_ja().contains("～"), "{}", err.message_ja());
 }
 
 #[test]

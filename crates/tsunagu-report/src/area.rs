@@ -26,6 +26,12 @@ pub const STALE_MONTHS: u32 = 12;
 pub const REACH_METHOD_JA: &str =
     "町丁目の代表点からの直線距離（道のりではありません）。活動中の通いの場のみ。";
 
+/// Points as (lat, lon).
+pub type Points = Vec<(f64, f64)>;
+
+/// A ward's outline: its polygons' rings of (lat, lon), outer ring first.
+pub type WardOutline = (Ward, Vec<Points>);
+
 /// Which part of the city a report covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReportScope {
@@ -471,10 +477,7 @@ pub fn area_report(request: &AreaReportRequest, data: &ReportData<'_>) -> AreaRe
 
 /// What a map of the report draws: the active 通いの場 of the scope (as
 /// the report counted them) and the scope's 町丁目 points to frame it.
-pub fn map_points(
-    request: &AreaReportRequest,
-    data: &ReportData<'_>,
-) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+pub fn map_points(request: &AreaReportRequest, data: &ReportData<'_>) -> (Points, Points) {
     let centres = data.centres;
     let points = data
         .resources

@@ -12,6 +12,7 @@ pub mod cache;
 pub mod console;
 pub mod coordinator;
 pub mod error;
+pub mod exports;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
@@ -243,6 +244,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(console::routes())
         .merge(reports::routes())
+        .merge(exports::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         // Pages, assets and answers travel compressed when the client

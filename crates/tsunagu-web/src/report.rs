@@ -10,7 +10,6 @@
 use std::fmt::Write as _;
 
 use askama::Template;
-use tsunagu_model::Ward;
 use tsunagu_report::AreaReport;
 use tsunagu_report::survey::KayoiSurvey;
 
@@ -28,7 +27,7 @@ pub enum Css {
 #[derive(Debug, Clone, Default)]
 pub struct MapInput {
     /// Ward outlines as rings of (lat, lon), outer ring first.
-    pub outlines: Vec<(Ward, Vec<Vec<(f64, f64)>>)>,
+    pub outlines: Vec<tsunagu_report::area::WardOutline>,
     /// Active 通いの場 of the scope.
     pub points: Vec<(f64, f64)>,
     /// The scope's 町丁目 points, to frame the map.

@@ -72,6 +72,10 @@ pub struct BenchArgs {
     /// process on the imported corpus, with its peak memory (VmHWM).
     #[arg(long)]
     exports: bool,
+    /// Time the reports instead of searches: the city-wide 地域診断 (JSON,
+    /// and HTML with its map), a centre's, and the 通いの場 survey.
+    #[arg(long)]
+    reports: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -476,6 +480,9 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
     if args.reuse && args.exports {
         return crate::export_cli::bench(&config, &work);
     }
+    if args.reuse && args.reports {
+        return crate::report_cli::bench(&config);
+    }
     if args.reuse {
         let dir = Directory::open(&config)?;
         if args.serve {
@@ -519,6 +526,10 @@ pub fn run(args: &BenchArgs, dictionaries: Option<&Path>) -> Result<ExitCode> {
     if args.exports {
         drop(dir);
         return crate::export_cli::bench(&config, &work);
+    }
+    if args.reports {
+        drop(dir);
+        return crate::report_cli::bench(&config);
     }
     search_bench(&dir, report.accepted, args)
 }

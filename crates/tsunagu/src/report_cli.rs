@@ -274,3 +274,74 @@ pub fn population(command: &PopulationCommand, config: DirectoryConfig) -> Resul
         }
     }
 }
+
+/// `tsunagu bench --reports`: each report five times on the data directory,
+/// as a reader, with the median and the slowest.
+pub fn bench(config: &DirectoryConfig) -> Result<ExitCode> {
+    let dir = Directory::open_reader(config)?;
+    let today = chrono::Utc::now().date_naive();
+    let request = |scope: ReportScope| AreaReportRequest {
+        scope,
+        from: None,
+        to: None,
+        since: None,
+        today,
+        public_only: false,
+    };
+    let time = |what: &str, f: &dyn Fn() -> Result<usize>| -> Result<()> {
+        let mut took = Vec::new();
+        let mut size = 0;
+        for _ in 0..5 {
+            let started = std::time::Instant::now();
+            size = f()?;
+            took.push(started.elapsed());
+        }
+        took.sort();
+        println!(
+            "{what:<40} median {:>8.1?}  slowest {:>8.1?}  ({size} bytes)",
+            took[2], took[4]
+        );
+        Ok(())
+    };
+    println!("records: {}", dir.record_count()?);
+    time("area report, city, JSON", &|| {
+        Ok(serde_json::to_vec(&dir.area_report(&request(ReportScope::City))?)?.len())
+    })?;
+    time("area report, city, HTML with map", &|| {
+        let (report, points, frame) = dir.area_report_with_points(&request(ReportScope::City))?;
+        let map = MapInput {
+            outlines: dir.ward_outlines(),
+            points,
+            frame,
+        };
+        Ok(ReportPage::new(&report, &map, inline_css(), None)
+            .render()?
+            .len())
+    })?;
+    time("area report, AC15, HTML with map", &|| {
+        let (report, points, frame) =
+            dir.area_report_with_points(&request(ReportScope::Centre("AC15".into())))?;
+        let map = MapInput {
+            outlines: dir.ward_outlines(),
+            points,
+            frame,
+        };
+        Ok(ReportPage::new(&report, &map, inline_css(), None)
+            .render()?
+            .len())
+    })?;
+    time("kayoi survey", &|| {
+        let year = chrono::Datelike::year(&today) - 1;
+        Ok(serde_json::to_vec(&dir.kayoi_survey(year)?)?.len())
+    })?;
+    if let Some(peak) = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(String::from))
+    {
+        println!(
+            "peak memory of the process: {}",
+            peak.trim_start_matches("VmHWM:").trim()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -107,7 +107,7 @@ pub enum Texts {
     /// blanks at either end, no `\r`, nothing that ends a multi-line cell
     /// in `,`.
     Csv,
-    /// [`Texts::Csv`], and only characters CP932 holds.
+    /// [`Texts::Csv`], and only characters Shift_JIS (JIS X 0208) holds.
     Cp932,
 }
 
@@ -154,6 +154,13 @@ pub fn text(g: &mut Gen, texts: Texts, max: usize, lines: bool) -> String {
             _ => *g.pick(JA),
         };
         s.push_str(piece);
+    }
+    if texts == Texts::Cp932 {
+        // CP932's machine-dependent extensions are not Shift_JIS: the
+        // standard characters instead.
+        for (ext, jis) in [("髙", "高"), ("﨑", "崎"), ("①", "1"), ("㈱", "(株)")] {
+            s = s.replace(ext, jis);
+        }
     }
     if texts != Texts::Any {
         s = s.trim().trim_end_matches(',').trim().to_string();
