@@ -426,6 +426,7 @@ for (const [name, path] of [
   await page.goto(`${base}/console/reports/kayoi-survey?year=2026`);
   check((await page.textContent("h1")).includes("通いの場の実施状況"), "the survey's counts open");
   await axe(page, "survey");
+  await page.goto(`${base}/console/lists`);
 
   // Logout.
   await Promise.all([page.waitForURL(`${base}/`), page.click("text=ログアウト")]);

@@ -125,7 +125,7 @@ pub fn area_map(input: &MapInput, out_of_reach: &[(f64, f64)]) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r##"<svg class="area-map" viewBox="0 0 {width} {height:.0}" role="img" aria-label="地図: 通いの場（青）と1km以内に通いの場がない町丁目（赤）" xmlns="http://www.w3.org/2000/svg"><title>地図: 通いの場（青）と1km以内に通いの場がない町丁目（赤）</title><rect width="{width}" height="{height:.0}" fill="#f8f8f8"/>"##
+        r##"<svg class="area-map" viewBox="0 0 {width} {height:.0}" overflow="hidden" role="img" aria-label="地図: 通いの場（青）と1km以内に通いの場がない町丁目（赤）" xmlns="http://www.w3.org/2000/svg"><title>地図: 通いの場（青）と1km以内に通いの場がない町丁目（赤）</title><rect width="{width}" height="{height:.0}" fill="#f8f8f8"/>"##
     );
     for (_, rings) in &input.outlines {
         let mut d = String::new();
