@@ -770,7 +770,7 @@ async fn reports_in_the_console_and_over_the_api() {
     let page = send(
         &c.app,
         "GET",
-        "/console/reports/area?centre=AC15&from=2026-01-01&to=2026-12-31",
+        "/console/reports/area?centre=AC15&from=2026-01-01&to=2026-12-31&audience=coordinator",
         Some(&cookie),
         None,
     )

@@ -257,6 +257,16 @@ async fn console_signed(
     })
 }
 
+/// The console shows the coordinators' report unless the public one is
+/// asked for, to an account that may read internal records.
+fn console_audience(p: &Params, signed: &Signed) -> Result<Audience, ApiError> {
+    Ok(match p.one("audience")? {
+        Some("public") => Audience::Public,
+        _ if tsunagu_accounts::can_read_internal(&signed.account) => Audience::Coordinator,
+        _ => Audience::Public,
+    })
+}
+
 /// The form: which area and period.
 async fn reports_page(State(app): State<AppState>, headers: HeaderMap) -> Response {
     let signed = match console_signed(&app, &headers, "/console/reports").await {
@@ -299,16 +309,13 @@ async fn area_page(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let back = format!("/console/reports/area?{}", query_of(raw.as_deref()));
-    if let Err(r) = console_signed(&app, &headers, &back).await {
-        return r;
-    }
+    let signed = match console_signed(&app, &headers, &back).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
     let answer = async {
         let p = Params::parse(raw.as_deref(), AREA_PARAMS)?;
-        // The console shows the coordinators' report unless asked for the public one.
-        let audience = match p.one("audience")? {
-            Some("public") => Audience::Public,
-            _ => Audience::Coordinator,
-        };
+        let audience = console_audience(&p, &signed)?;
         let request = area_request(&p, audience)?;
         let (report, map) = build(&app, request, true).await?;
         let mut page = ReportPage::new(&report, &map, css(), Some("/console/reports".into()));
@@ -316,7 +323,9 @@ async fn area_page(
         let with_format = |f: &str| {
             let rest: String = q
                 .split('&')
-                .filter(|kv| !kv.starts_with("format="))
+                .filter(|kv| {
+                    !kv.is_empty() && !kv.starts_with("format=") && !kv.starts_with("audience=")
+                })
                 .collect::<Vec<_>>()
                 .join("&");
             format!(
@@ -376,15 +385,13 @@ async fn agenda_page(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let back = format!("/console/reports/agenda?{}", query_of(raw.as_deref()));
-    if let Err(r) = console_signed(&app, &headers, &back).await {
-        return r;
-    }
+    let signed = match console_signed(&app, &headers, &back).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
     let answer = async {
         let p = Params::parse(raw.as_deref(), AREA_PARAMS)?;
-        let audience = match p.one("audience")? {
-            Some("public") => Audience::Public,
-            _ => Audience::Coordinator,
-        };
+        let audience = console_audience(&p, &signed)?;
         let request = area_request(&p, audience)?;
         if request.scope == ReportScope::City {
             return Err(ApiError::bad_request(

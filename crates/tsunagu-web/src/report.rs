@@ -23,6 +23,24 @@ pub enum Css {
     Inline(String),
 }
 
+impl Css {
+    /// The stylesheet's address, when linked.
+    pub fn href(&self) -> Option<&str> {
+        match self {
+            Css::Href(h) => Some(h),
+            Css::Inline(_) => None,
+        }
+    }
+
+    /// The stylesheet's text, when inlined.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Css::Inline(t) => Some(t),
+            Css::Href(_) => None,
+        }
+    }
+}
+
 /// What the map draws beside the report's own numbers.
 #[derive(Debug, Clone, Default)]
 pub struct MapInput {
@@ -238,22 +256,6 @@ pub struct ReportHead {
     pub since: String,
     pub population: String,
     pub audience: String,
-}
-
-impl ReportHead {
-    pub fn css_href(&self) -> Option<&str> {
-        match &self.css {
-            Css::Href(h) => Some(h),
-            Css::Inline(_) => None,
-        }
-    }
-
-    pub fn css_text(&self) -> Option<&str> {
-        match &self.css {
-            Css::Inline(t) => Some(t),
-            Css::Href(_) => None,
-        }
-    }
 }
 
 #[derive(Template)]
@@ -597,22 +599,6 @@ pub struct SurveyPage {
     pub css: Css,
     pub back_href: Option<String>,
     pub survey: KayoiSurvey,
-}
-
-impl SurveyPage {
-    pub fn css_href(&self) -> Option<&str> {
-        match &self.css {
-            Css::Href(h) => Some(h),
-            Css::Inline(_) => None,
-        }
-    }
-
-    pub fn css_text(&self) -> Option<&str> {
-        match &self.css {
-            Css::Inline(t) => Some(t),
-            Css::Href(_) => None,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -127,6 +127,17 @@ fn inline_css() -> Css {
     Css::Inline(css)
 }
 
+/// The report as a page that opens on its own, with its map.
+fn report_html(dir: &Directory, request: &AreaReportRequest) -> Result<String> {
+    let (report, points, frame) = dir.area_report_with_points(request)?;
+    let map = MapInput {
+        outlines: dir.ward_outlines(),
+        points,
+        frame,
+    };
+    Ok(ReportPage::new(&report, &map, inline_css(), None).render()?)
+}
+
 pub fn report(command: &ReportCommand, config: DirectoryConfig) -> Result<ExitCode> {
     let today = chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).context("JST")?)
@@ -163,16 +174,10 @@ pub fn report(command: &ReportCommand, config: DirectoryConfig) -> Result<ExitCo
                     tsunagu_report::csv_out::area_report_csv(&report, &mut out)?;
                 }
                 ReportFormat::Html => {
-                    let (report, points, frame) = dir.area_report_with_points(&request)?;
                     let html = if args.agenda {
-                        AgendaPage::new(&report, inline_css(), None).render()?
+                        AgendaPage::new(&dir.area_report(&request)?, inline_css(), None).render()?
                     } else {
-                        let map = MapInput {
-                            outlines: dir.ward_outlines(),
-                            points,
-                            frame,
-                        };
-                        ReportPage::new(&report, &map, inline_css(), None).render()?
+                        report_html(&dir, &request)?
                     };
                     out.write_all(html.as_bytes())?;
                 }
@@ -308,27 +313,10 @@ pub fn bench(config: &DirectoryConfig) -> Result<ExitCode> {
         Ok(serde_json::to_vec(&dir.area_report(&request(ReportScope::City))?)?.len())
     })?;
     time("area report, city, HTML with map", &|| {
-        let (report, points, frame) = dir.area_report_with_points(&request(ReportScope::City))?;
-        let map = MapInput {
-            outlines: dir.ward_outlines(),
-            points,
-            frame,
-        };
-        Ok(ReportPage::new(&report, &map, inline_css(), None)
-            .render()?
-            .len())
+        Ok(report_html(&dir, &request(ReportScope::City))?.len())
     })?;
     time("area report, AC15, HTML with map", &|| {
-        let (report, points, frame) =
-            dir.area_report_with_points(&request(ReportScope::Centre("AC15".into())))?;
-        let map = MapInput {
-            outlines: dir.ward_outlines(),
-            points,
-            frame,
-        };
-        Ok(ReportPage::new(&report, &map, inline_css(), None)
-            .render()?
-            .len())
+        Ok(report_html(&dir, &request(ReportScope::Centre("AC15".into())))?.len())
     })?;
     time("kayoi survey", &|| {
         let year = chrono::Datelike::year(&today) - 1;
