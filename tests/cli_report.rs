@@ -222,11 +222,19 @@ fn the_public_report_holds_no_internal_record() {
     let d = dir.path();
     let internal = internal_records();
     assert!(!internal.is_empty(), "the seed has internal records");
-    let coordinator = stdout(&tsunagu(d, &["report", "area", "--format", "json"]));
-    let public = stdout(&tsunagu(
+    let coordinator = stdout(&tsunagu(
         d,
-        &["report", "area", "--format", "json", "--audience", "public"],
+        &[
+            "report",
+            "area",
+            "--format",
+            "json",
+            "--audience",
+            "coordinator",
+        ],
     ));
+    // Public is the default.
+    let public = stdout(&tsunagu(d, &["report", "area", "--format", "json"]));
     assert!(
         internal
             .iter()

@@ -781,6 +781,18 @@ async fn reports_in_the_console_and_over_the_api() {
             .contains("地域診断: 千葉市あんしんケアセンター小仲台")
     );
     assert!(page.body.contains("内部用（非公開の資源を含む）"));
+    let default = send(
+        &c.app,
+        "GET",
+        "/console/reports/area?centre=AC15",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        default.body.contains("公開用（公開の資源のみ）"),
+        "the public report unless the internal one is asked for"
+    );
     assert!(page.body.contains("<svg class=\"area-map\""));
     let csp = page.headers[header::CONTENT_SECURITY_POLICY]
         .to_str()
@@ -864,11 +876,45 @@ async fn exports_over_http() {
         .unwrap();
     assert_eq!(report.accepted, 1);
     server_common::add_account(&data, "kanri", "admin", "市 太郎", "correct-horse-battery");
+    server_common::add_account(
+        &data,
+        "etsuran",
+        "viewer",
+        "閲覧 花子",
+        "viewer-horse-battery",
+    );
     let c = Console {
         _tmp: tmp,
         data,
         app: server_common::app(config, dir, |_| {}),
     };
+    // A viewer reads internal records on screen but takes none away.
+    let a = send(
+        &c.app,
+        "POST",
+        "/console/login",
+        None,
+        Some("login=etsuran&password=viewer-horse-battery&next=%2Fconsole"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let viewer = a.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let refused = send(
+        &c.app,
+        "GET",
+        "/api/v1/export?format=csv&audience=coordinator",
+        Some(&viewer),
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(refused.body.contains("内部用の書き出し"));
 
     let geo = send(&c.app, "GET", "/api/v1/export?format=geojson", None, None).await;
     assert_eq!(geo.status, StatusCode::OK);

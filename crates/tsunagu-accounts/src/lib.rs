@@ -35,7 +35,8 @@ pub use password::{
     generate_password, hash_password, verify_password,
 };
 pub use permission::{
-    EditRights, can_edit_record, can_manage_accounts, can_read_internal, edit_rights,
+    EditRights, can_edit_record, can_export_internal, can_manage_accounts, can_read_internal,
+    edit_rights,
 };
 pub use role::Role;
 pub use secret::{secrets_equal, sha256_hex};

@@ -48,6 +48,16 @@ pub fn can_read_internal(account: &Account) -> bool {
     }
 }
 
+/// Whether `account` may take the whole directory away with its internal
+/// records and fields (an export for coordinators, named 「内部用」):
+/// admins and coordinators; a viewer reads them on screen only.
+pub fn can_export_internal(account: &Account) -> bool {
+    match account.role {
+        Role::Admin | Role::Coordinator => true,
+        Role::Viewer => false,
+    }
+}
+
 /// Whether `account` may add, end and change accounts and tokens of
 /// others, and read the whole audit log: admins only.
 pub fn can_manage_accounts(account: &Account) -> bool {
@@ -107,6 +117,7 @@ mod tests {
         for a in [&admin, &coordinator, &viewer] {
             assert!(can_read_internal(a));
             assert_eq!(can_manage_accounts(a), a.role == Role::Admin);
+            assert_eq!(can_export_internal(a), a.role != Role::Viewer);
         }
     }
 }

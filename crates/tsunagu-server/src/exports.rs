@@ -1,7 +1,7 @@
 //! `GET /api/v1/export`: the directory in HSDS, CSV or GeoJSON, streamed
 //! as the records are read (memory stays flat however many there are).
-//! The public export needs no login; the coordinators' needs one that may
-//! read internal records, and its file name says 「内部用」.
+//! The public export needs no login; the coordinators' needs an admin's or
+//! a coordinator's (`can_export_internal`), and its file name says 「内部用」.
 
 use std::io::Write;
 
@@ -117,6 +117,15 @@ async fn export(
         }
     };
     let audience = caller.reach().audience(p.one("audience")?)?;
+    if audience == Audience::Coordinator
+        && !caller
+            .signed()
+            .is_some_and(|s| tsunagu_accounts::can_export_internal(&s.account))
+    {
+        return Err(ApiError::forbidden(
+            "内部用の書き出しは管理者と生活支援コーディネーターだけができます",
+        ));
+    }
     let encoding = match (p.one("encoding")?, format) {
         (Some("cp932" | "shift_jis"), Format::Csv) => Encoding::Cp932,
         (Some("cp932" | "shift_jis"), _) => {

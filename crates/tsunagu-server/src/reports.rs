@@ -257,13 +257,26 @@ async fn console_signed(
     })
 }
 
-/// The console shows the coordinators' report unless the public one is
-/// asked for, to an account that may read internal records.
+/// The public report unless the coordinators' one is asked for by an
+/// account that may read internal records: a report is often shown at a
+/// 協議体 meeting, where internal records have no place.
 fn console_audience(p: &Params, signed: &Signed) -> Result<Audience, ApiError> {
     Ok(match p.one("audience")? {
-        Some("public") => Audience::Public,
-        _ if tsunagu_accounts::can_read_internal(&signed.account) => Audience::Coordinator,
-        _ => Audience::Public,
+        Some("coordinator") if tsunagu_accounts::can_read_internal(&signed.account) => {
+            Audience::Coordinator
+        }
+        Some("coordinator") => {
+            return Err(ApiError::forbidden(
+                "内部用の地域診断を見る権限がありません",
+            ));
+        }
+        None | Some("public") => Audience::Public,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "audience",
+                "audience は public か coordinator です",
+            ));
+        }
     })
 }
 

@@ -42,7 +42,9 @@ pub struct AreaArgs {
     /// three months ago).
     #[arg(long)]
     pub since: Option<NaiveDate>,
-    #[arg(long, value_enum, default_value_t = ReportAudience::Coordinator)]
+    /// Public (the default: what may be shown at a 協議体 meeting or
+    /// published) or coordinator (internal records counted and listed).
+    #[arg(long, value_enum, default_value_t = ReportAudience::Public)]
     pub audience: ReportAudience,
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub format: ReportFormat,
