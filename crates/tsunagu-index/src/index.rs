@@ -156,10 +156,20 @@ impl SearchIndex {
                             reason = Some(format!("damaged files: {}", files.join(", ")))
                         }
                         Ok(_) => {
-                            let (_, fields) = schema::build();
-                            match Self::wrap(index, fields, analyzer.clone()) {
-                                Ok(opened) => return Ok((opened, None)),
-                                Err(e) => reason = Some(format!("segments cannot be read: {e}")),
+                            // A writer killed between writing a commit's
+                            // files and its meta.json leaves files no commit
+                            // names; the next commit of the same opstamp
+                            // would find its delete file taken.
+                            if let Err(e) = remove_leftovers(&index) {
+                                reason = Some(format!("leftover files cannot be removed: {e}"));
+                            } else {
+                                let (_, fields) = schema::build();
+                                match Self::wrap(index, fields, analyzer.clone()) {
+                                    Ok(opened) => return Ok((opened, None)),
+                                    Err(e) => {
+                                        reason = Some(format!("segments cannot be read: {e}"))
+                                    }
+                                }
                             }
                         }
                     },
@@ -274,6 +284,14 @@ impl SearchIndex {
             index: self,
         })
     }
+}
+
+/// Deletes the files of an index that no commit names (tantivy's garbage
+/// collection, run once when a writer opens the index).
+fn remove_leftovers(index: &Index) -> Result<(), IndexError> {
+    let writer: IndexWriter = index.writer(WRITER_HEAP_BYTES)?;
+    writer.garbage_collect_files().wait()?;
+    Ok(())
 }
 
 /// A document analysed and ready for the writer. Preparing is the costly
