@@ -56,6 +56,18 @@ fn files_a_killed_writer_left_do_not_stop_the_next_commit() {
             }
         }
     }
+    // The killed server had stored an edit but not yet indexed it...
+    {
+        let mut store = Store::open(&tmp.path().join(STORE_FILE)).unwrap();
+        let mut stored = store.get("a1").unwrap().unwrap();
+        stored.record.name = "朝の体操（場所変更）".into();
+        store
+            .write_batch(&[RecordWrite {
+                record: stored.record,
+                placement: stored.placement,
+            }])
+            .unwrap();
+    }
     // ...and had written the delete files of its commit, registered as
     // tantivy registers what it writes, before it died.
     let index_dir = tmp.path().join("index");
@@ -92,8 +104,8 @@ fn files_a_killed_writer_left_do_not_stop_the_next_commit() {
     }
     std::fs::write(&managed_path, serde_json::to_vec(&managed).unwrap()).unwrap();
 
-    // The next writer opens (catching the index up commits), removes
-    // them, and commits edits after them.
+    // The next writer opens (catching the index up with the store is a
+    // commit), removes them first, and commits edits after them.
     let mut dir = Directory::open(&config).unwrap();
     let mut fields = serde_json::Map::new();
     fields.insert("name".into(), serde_json::Value::from("ふくろう将棋の会"));
