@@ -70,6 +70,27 @@ impl From<tsunagu_store::StoreError> for PopulationImportError {
     }
 }
 
+/// What [`ReportData`] borrows, owned.
+struct ReportInputs {
+    resources: Vec<ResourceFacts>,
+    towns: Vec<TownInfo>,
+    centres: Vec<CentreInfo>,
+    population: Option<PopulationTable>,
+    unmet: Vec<UnmetRow>,
+}
+
+impl ReportInputs {
+    fn data(&self) -> ReportData<'_> {
+        ReportData {
+            resources: &self.resources,
+            towns: &self.towns,
+            centres: &self.centres,
+            population: self.population.as_ref(),
+            unmet: &self.unmet,
+        }
+    }
+}
+
 impl Directory {
     /// Reads a 町丁別年齢別人口 file and replaces the stored population
     /// table with its towns. Lines naming no 町丁目 of the gazetteer are
@@ -214,23 +235,21 @@ impl Directory {
             .collect())
     }
 
+    /// Everything a report is computed from, read once.
+    fn report_inputs(&self) -> Result<ReportInputs, EngineError> {
+        Ok(ReportInputs {
+            resources: self.resource_facts()?,
+            towns: self.report_towns(),
+            centres: self.report_centres(),
+            population: self.population_table()?,
+            unmet: self.unmet_rows()?,
+        })
+    }
+
     /// The 地域診断 report.
     pub fn area_report(&self, request: &AreaReportRequest) -> Result<AreaReport, EngineError> {
-        let resources = self.resource_facts()?;
-        let towns = self.report_towns();
-        let centres = self.report_centres();
-        let population = self.population_table()?;
-        let unmet = self.unmet_rows()?;
-        Ok(tsunagu_report::area_report(
-            request,
-            &ReportData {
-                resources: &resources,
-                towns: &towns,
-                centres: &centres,
-                population: population.as_ref(),
-                unmet: &unmet,
-            },
-        ))
+        let inputs = self.report_inputs()?;
+        Ok(tsunagu_report::area_report(request, &inputs.data()))
     }
 
     /// The report with what its map draws: the scope's active 通いの場 and
@@ -239,18 +258,8 @@ impl Directory {
         &self,
         request: &AreaReportRequest,
     ) -> Result<(AreaReport, Points, Points), EngineError> {
-        let resources = self.resource_facts()?;
-        let towns = self.report_towns();
-        let centres = self.report_centres();
-        let population = self.population_table()?;
-        let unmet = self.unmet_rows()?;
-        let data = ReportData {
-            resources: &resources,
-            towns: &towns,
-            centres: &centres,
-            population: population.as_ref(),
-            unmet: &unmet,
-        };
+        let inputs = self.report_inputs()?;
+        let data = inputs.data();
         let report = tsunagu_report::area_report(request, &data);
         let (points, frame) = tsunagu_report::area::map_points(request, &data);
         Ok((report, points, frame))

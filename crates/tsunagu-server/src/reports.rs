@@ -312,6 +312,19 @@ async fn reports_page(State(app): State<AppState>, headers: HeaderMap) -> Respon
     }
 }
 
+/// A console page's answer: its HTML, or the message page saying why not.
+fn answer_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    answer: Result<String, ApiError>,
+    failed: &str,
+) -> Response {
+    match answer {
+        Ok(body) => html(app, StatusCode::OK, body, false),
+        Err(e) => message_page(app, headers, e.status, failed, &e.message),
+    }
+}
+
 fn query_of(raw: Option<&str>) -> String {
     raw.unwrap_or_default().to_string()
 }
@@ -380,16 +393,7 @@ async fn area_page(
             .map_err(|e| ApiError::internal("report page", &e))
     }
     .await;
-    match answer {
-        Ok(body) => html(&app, StatusCode::OK, body, false),
-        Err(e) => message_page(
-            &app,
-            &headers,
-            e.status,
-            "地域診断を作れませんでした",
-            &e.message,
-        ),
-    }
+    answer_page(&app, &headers, answer, "地域診断を作れませんでした")
 }
 
 async fn agenda_page(
@@ -418,16 +422,7 @@ async fn agenda_page(
             .map_err(|e| ApiError::internal("agenda page", &e))
     }
     .await;
-    match answer {
-        Ok(body) => html(&app, StatusCode::OK, body, false),
-        Err(e) => message_page(
-            &app,
-            &headers,
-            e.status,
-            "協議体の資料を作れませんでした",
-            &e.message,
-        ),
-    }
+    answer_page(&app, &headers, answer, "協議体の資料を作れませんでした")
 }
 
 async fn survey_page(
@@ -462,8 +457,5 @@ async fn survey_page(
         .map_err(|e| ApiError::internal("survey page", &e))
     }
     .await;
-    match answer {
-        Ok(body) => html(&app, StatusCode::OK, body, false),
-        Err(e) => message_page(&app, &headers, e.status, "集計できませんでした", &e.message),
-    }
+    answer_page(&app, &headers, answer, "集計できませんでした")
 }
